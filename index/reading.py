@@ -1,0 +1,65 @@
+"""Reading answer files into text: encoding detection for text exports (UTF-8, cp1252, latin-1)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import ReadError
+
+TEXT_SUFFIXES = frozenset({".txt", ".md", ".text", ".markdown"})
+# Beyond this an "answer" is certainly not one; reading it would only waste memory.
+MAX_BYTES = 20 * 1024 * 1024
+
+
+def is_answer_file(path: Path) -> bool:
+    """Whether a file in a folder looks like something svar should read."""
+    return path.suffix.lower() in TEXT_SUFFIXES and not path.name.startswith(".")
+
+
+def decode(data: bytes) -> str:
+    """Decode a text export without mangling å/ä/ö, whatever the exporter's encoding.
+
+    Whole-file UTF-8 is tried first; when it fails, each line is decoded on its own, so a file
+    pasted together from a UTF-8 and a cp1252 source keeps both halves readable.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    return "".join(_decode_line(line) for line in data.splitlines(keepends=True))
+
+
+def _decode_line(line: bytes) -> str:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return line.decode("cp1252")
+    except UnicodeDecodeError:
+        # cp1252 leaves five bytes undefined; latin-1 maps every byte.
+        return line.decode("latin-1")
+
+
+def read_text(path: Path) -> tuple[str, bytes]:
+    """Return the text of an answer file and its raw bytes (for the content hash)."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise ReadError(f"{path}: {size // (1024 * 1024)} MB is too large for an answer (limit {MAX_BYTES // (1024 * 1024)} MB)")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ReadError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ReadError(f"{path}: is a folder, not a file") from None
+    except PermissionError:
+        raise ReadError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise ReadError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if not data.strip():
+        raise ReadError(f"{path}: the file is empty")
+    if b"\x00" in data[:8192]:
+        raise ReadError(f"{path}: a binary file, not a text export of an answer")
+    return decode(data), data

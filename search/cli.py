@@ -1,0 +1,205 @@
+"""The `svar` command: a thin shell over the library that parses options, calls it and formats."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from svar.index.errors import SvarError
+
+from . import formatting
+
+PROGRESS_THRESHOLD = 5  # more files than this get a progress bar
+
+
+def _index_option(function):
+    return click.option(
+        "--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+        help="Index folder (default: $SVAR_INDEX, else the user's data folder).",
+    )(function)
+
+
+def _json_option(function):
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")(function)
+
+
+def _color() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def _echo_json(data) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _open(index_dir: Path | None, *, build_default: bool = True):
+    """Open the index; on first use of the default location, build it from the bundled seeds."""
+    from svar.index import store
+    from svar.index.location import resolve_index_dir
+
+    from .library import build_seed_index, open_index
+
+    index_dir = _chosen_index(index_dir)
+    path = resolve_index_dir(index_dir)
+    if build_default and index_dir is None and not store.exists(path):
+        click.echo(f"svar: no index yet at {path}; building it from the bundled seed answers", err=True)
+        build_seed_index(path)
+    return open_index(path)
+
+
+class SvarGroup(click.Group):
+    """Turns svar's own errors into one line on stderr and a non-zero exit, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except SvarError as exc:
+            click.echo(f"svar: {exc}", err=True)
+            ctx.exit(1)
+        except KeyboardInterrupt:
+            click.echo("svar: interrupted", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=SvarGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="svar")
+@_index_option
+@click.pass_context
+def main(ctx: click.Context, index_dir: Path | None) -> None:
+    """Search what Stockholm's borgarråd answered to interpellations."""
+    ctx.obj = {"index_dir": index_dir}
+
+
+def _chosen_index(index_dir: Path | None) -> Path | None:
+    """The --index given after the command, else the one given before it."""
+    if index_dir is not None:
+        return index_dir
+    ctx = click.get_current_context()
+    return (ctx.find_root().obj or {}).get("index_dir")
+
+
+@main.command("index")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--rebuild", is_flag=True, help="Build the index anew from PATHS (or the seeds).")
+@_index_option
+def index_command(paths: tuple[Path, ...], rebuild: bool, index_dir: Path | None) -> None:
+    """Add or update answers from files or folders (no PATH: the bundled seeds)."""
+    from svar.index.location import bundled_seeds, resolve_index_dir
+    from svar.index.writing import answer_files
+
+    from .library import rebuild_index, update_index
+
+    sources = list(paths) or bundled_seeds()
+    missing = [p for p in sources if not p.exists()]
+    for path in missing:
+        click.echo(f"svar: {path}: no such file or folder", err=True)
+    files = answer_files([p for p in sources if p.exists()])
+    target = resolve_index_dir(_chosen_index(index_dir))
+    if len(files) > PROGRESS_THRESHOLD and sys.stderr.isatty():
+        with click.progressbar(length=len(files), label="indexing", file=sys.stderr) as bar:
+            report = (rebuild_index if rebuild else update_index)(target, files, progress=lambda _: bar.update(1))
+    else:
+        report = (rebuild_index if rebuild else update_index)(target, files)
+    for path, warning in report.warnings:
+        click.echo(f"svar: warning: {path}: {warning}", err=True)
+    for _, reason in report.rejected:
+        click.echo(f"svar: rejected: {reason}", err=True)
+    click.echo(formatting.report_text(report))
+    if report.rejected or missing:
+        sys.exit(1)
+
+
+@main.command("search")
+@click.argument("query")
+@click.option("--party", help="Interpellant's or respondent's party (e.g. V, M, S).")
+@click.option("--interpellant", help="Name of the councillor who asked.")
+@click.option("--respondent", help="Name of the borgarråd who answered.")
+@click.option("--year", type=int, help="Year of the answer.")
+@click.option("--since", help="Answers from this date on (YYYY-MM-DD, inclusive).")
+@click.option("--until", help="Answers up to this date (YYYY-MM-DD, inclusive).")
+@click.option("--dnr", help="Only this answer (e.g. 'KS 2022/65').")
+@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="Hits to show.")
+@_json_option
+@_index_option
+def search_command(query: str, party, interpellant, respondent, year, since, until, dnr, limit: int,
+                   as_json: bool, index_dir: Path | None) -> None:
+    """Search for passages; plain words, "exact phrases", AND/OR/NOT, -word."""
+    from .filters import Filters
+
+    filters = Filters(party=party, interpellant=interpellant, respondent=respondent, year=year,
+                      since=since, until=until, dnr=dnr)
+    filters.check()  # a bad date is reported before any index is opened or built
+    with _open(index_dir) as answers:
+        result = answers.search(query, filters=filters, limit=limit)
+    if as_json:
+        _echo_json(formatting.search_json(result))
+        return
+    color = _color()
+    mark = (lambda s: click.style(s, fg="yellow", bold=True)) if color else (lambda s: s)
+    dim = (lambda s: click.style(s, dim=True)) if color else (lambda s: s)
+    click.echo(formatting.search_text(result, mark, dim), color=color)
+
+
+@main.command("show")
+@click.argument("dnr")
+@_json_option
+@_index_option
+def show_command(dnr: str, as_json: bool, index_dir: Path | None) -> None:
+    """One answer: its metadata and its passages."""
+    with _open(index_dir) as answers:
+        document = answers.document(dnr)
+    if as_json:
+        _echo_json(formatting.document_json(document))
+    else:
+        color = _color()
+        click.echo(formatting.document_text(document, (lambda s: click.style(s, dim=True)) if color else str),
+                   color=color)
+
+
+@main.command("list")
+@_json_option
+@_index_option
+def list_command(as_json: bool, index_dir: Path | None) -> None:
+    """The answers in the index, newest first."""
+    with _open(index_dir) as answers:
+        summaries = answers.documents()
+    if as_json:
+        _echo_json([formatting.summary_json(s) for s in summaries])
+    else:
+        click.echo(formatting.list_text(summaries))
+
+
+@main.command("remove")
+@click.argument("dnrs", nargs=-1, required=True)
+@_index_option
+def remove_command(dnrs: tuple[str, ...], index_dir: Path | None) -> None:
+    """Remove answers by dnr."""
+    with _open(index_dir, build_default=False) as answers:
+        removed = answers.remove(dnrs)
+    for dnr in removed:
+        click.echo(f"removed {dnr}")
+    unknown = [d for d in dnrs if not any(d.upper().split() == r.split() for r in removed)]
+    if len(removed) < len(set(dnrs)):
+        for dnr in unknown:
+            click.echo(f"svar: no answer with Dnr {dnr!r} in the index", err=True)
+        sys.exit(1)
+
+
+@main.command("stats")
+@_json_option
+@_index_option
+def stats_command(as_json: bool, index_dir: Path | None) -> None:
+    """Counts, size on disk and last update of the index."""
+    with _open(index_dir) as answers:
+        stats = answers.stats()
+    if as_json:
+        _echo_json(formatting.stats_json(stats))
+    else:
+        click.echo(formatting.stats_text(stats))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,243 @@
+"""The library API: open an index, search it, read documents, and add, replace or remove answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from whoosh import query as wq
+
+from svar.index import store, writing
+from svar.index.errors import UnknownDocumentError
+from svar.index.loading import content_hash, parse_answer
+from svar.index.location import bundled_seeds, resolve_index_dir
+from svar.index.metadata import normalise_dnr
+from svar.index.records import Person
+from svar.index.schema import SCHEMA_VERSION
+
+from . import query as query_parsing
+from .filters import Filters
+from .ranking import WEIGHTING, Ranked, rank
+from .results import Document, DocumentSummary, Hit, IndexStats, PassageView, SearchResult
+from .snippets import make_snippet
+from .suggest import suggest
+
+DEFAULT_LIMIT = 10
+
+
+def open_index(index_dir: str | os.PathLike[str] | None = None, *, create: bool = False) -> "AnswerIndex":
+    """Open the index at ``index_dir`` (default: $SVAR_INDEX or the user's data folder).
+
+    With ``create=True`` a missing index is created empty; otherwise IndexMissingError is raised.
+    """
+    path = resolve_index_dir(index_dir)
+    ix = store.open_or_create(path) if create else store.open_existing(path)
+    return AnswerIndex(path, ix)
+
+
+def build_seed_index(index_dir: str | os.PathLike[str] | None = None) -> writing.IndexReport:
+    """Build (or update) an index from the seed answers bundled with svar."""
+    return writing.index_files(resolve_index_dir(index_dir), bundled_seeds())
+
+
+def update_index(index_dir: str | os.PathLike[str] | None, paths: Iterable[str | os.PathLike[str]],
+                 progress: Callable[[Path], None] | None = None) -> writing.IndexReport:
+    """Index answer files or folders into the index (created if missing): new, changed and unchanged."""
+    return writing.index_files(resolve_index_dir(index_dir), [Path(p) for p in paths], progress=progress)
+
+
+def rebuild_index(index_dir: str | os.PathLike[str] | None, paths: Iterable[str | os.PathLike[str]],
+                  progress: Callable[[Path], None] | None = None) -> writing.IndexReport:
+    """Build a new index from ``paths`` beside the old one and swap it in only when it is complete."""
+    return writing.rebuild(resolve_index_dir(index_dir), [Path(p) for p in paths], progress=progress)
+
+
+class AnswerIndex:
+    """An open svar index. Use as a context manager, or call ``close()``."""
+
+    def __init__(self, path: Path, ix) -> None:
+        self.path = path
+        self._ix = ix
+        self._searcher = None
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+
+    def __enter__(self) -> "AnswerIndex":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+
+    def _current_searcher(self):
+        if self._searcher is None:
+            self._searcher = self._ix.searcher(weighting=WEIGHTING)
+        else:
+            # Pick up commits made since (by this or another process); cheap when nothing changed.
+            self._searcher = self._searcher.refresh()
+        return self._searcher
+
+    # -- searching ---------------------------------------------------------------------------------
+
+    def search(
+        self,
+        text: str,
+        *,
+        limit: int = DEFAULT_LIMIT,
+        offset: int = 0,
+        filters: Filters | None = None,
+        party: str | None = None,
+        interpellant: str | None = None,
+        respondent: str | None = None,
+        year: int | None = None,
+        since: str | dt.date | None = None,
+        until: str | dt.date | None = None,
+        dnr: str | None = None,
+        snippets: bool = True,
+    ) -> SearchResult:
+        """Ranked passages for a query, best first. Filters narrow the passages that may match.
+
+        Keyword filters are a shorthand for ``filters=Filters(...)``; both may not be given.
+        """
+        if filters is None:
+            filters = Filters(party=party, interpellant=interpellant, respondent=respondent, year=year,
+                              since=since, until=until, dnr=dnr)
+        filter_query = filters.to_query()
+        parsed = query_parsing.parse(text)
+        searcher = self._current_searcher()
+        total, page = rank(searcher, parsed.query, filter_query, limit=max(0, limit), offset=max(0, offset))
+        hits = [self._hit(offset + i + 1, ranked, parsed, snippets) for i, ranked in enumerate(page)]
+        suggestion = suggest(searcher, parsed.text, parsed.words) if parsed.words else None
+        return SearchResult(query=text, total=total, hits=hits, suggestion=suggestion)
+
+    def _hit(self, rank_number: int, ranked: Ranked, parsed: query_parsing.ParsedQuery, snippets: bool) -> Hit:
+        fields = ranked.fields
+        text = fields.get("body", "")
+        if snippets:
+            snippet, highlights = make_snippet(text, parsed.matches)
+        else:
+            snippet, highlights = "", []
+        return Hit(
+            rank=rank_number,
+            score=round(ranked.score, 4),
+            dnr=fields["dnr"],
+            passage=fields["passage"],
+            kind=fields.get("kind", ""),
+            title=fields.get("title", ""),
+            topic=fields.get("topic", ""),
+            date=_date(fields),
+            interpellant=Person(fields.get("interpellant", ""), fields.get("interpellant_party", "")),
+            respondent=Person(fields.get("respondent", ""), fields.get("respondent_party", ""),
+                              fields.get("respondent_role", "")),
+            question_number=fields.get("question_number"),
+            question=fields.get("question", ""),
+            text=text,
+            snippet=snippet,
+            highlights=highlights,
+            source=fields.get("source", ""),
+        )
+
+    # -- documents ---------------------------------------------------------------------------------
+
+    def document(self, dnr: str) -> Document:
+        """One answer with all its passages; UnknownDocumentError if the dnr is not indexed."""
+        key = normalise_dnr(dnr) or " ".join(dnr.split())
+        searcher = self._current_searcher()
+        docnums = sorted(searcher.document_numbers(dnr=key),
+                         key=lambda n: searcher.stored_fields(n).get("passage", 0))
+        if not docnums:
+            raise UnknownDocumentError(f"no answer with Dnr {key!r} in the index at {self.path}: see `svar list`")
+        stored = [searcher.stored_fields(n) for n in docnums]
+        return Document(summary=_summary(stored[0], len(stored)), passages=[_passage_view(f) for f in stored])
+
+    def documents(self) -> list[DocumentSummary]:
+        """Every indexed answer, newest first."""
+        searcher = self._current_searcher()
+        counts: dict[str, int] = {}
+        firsts: dict[str, dict] = {}
+        reader = searcher.reader()
+        for _, fields in reader.iter_docs():
+            dnr = fields["dnr"]
+            counts[dnr] = counts.get(dnr, 0) + 1
+            if fields.get("passage") == 1:
+                firsts[dnr] = fields
+        summaries = [_summary(fields, counts[dnr]) for dnr, fields in firsts.items()]
+        return sorted(summaries, key=lambda s: (s.date or dt.date.min, s.dnr), reverse=True)
+
+    def stats(self) -> IndexStats:
+        """How many answers and passages the index holds, its size on disk and when it last changed."""
+        searcher = self._current_searcher()
+        reader = searcher.reader()
+        documents = sum(1 for _ in searcher.document_numbers(passage=1)) if reader.doc_count() else 0
+        files = [p for p in self.path.iterdir() if p.is_file()]
+        tocs = [p.stat().st_mtime for p in files if p.name.endswith(".toc")]
+        return IndexStats(
+            path=str(self.path),
+            documents=documents,
+            passages=reader.doc_count(),
+            size_bytes=sum(p.stat().st_size for p in files),
+            last_update=dt.datetime.fromtimestamp(max(tocs)).astimezone() if tocs else None,
+            schema_version=SCHEMA_VERSION,
+        )
+
+    # -- writing -----------------------------------------------------------------------------------
+
+    def add(self, paths: Iterable[str | os.PathLike[str]],
+            progress: Callable[[Path], None] | None = None) -> writing.IndexReport:
+        """Index answer files or folders; a changed answer replaces its dnr, an unchanged file is skipped."""
+        report = writing.index_files(self.path, [Path(p) for p in paths], progress=progress)
+        self._reopen()
+        return report
+
+    def add_text(self, text: str, source: str = "") -> writing.IndexReport:
+        """Index one answer given as text (replacing the answer with the same dnr, if any)."""
+        answer = parse_answer(text, source=source, content_hash=content_hash(text.encode("utf-8")))
+        report = writing.index_answers(self.path, [answer])
+        report.warnings.extend((source, w) for w in answer.warnings)
+        self._reopen()
+        return report
+
+    def remove(self, dnrs: Iterable[str]) -> list[str]:
+        """Remove answers by dnr; returns those that were indexed."""
+        keys = [normalise_dnr(d) or " ".join(d.split()) for d in dnrs]
+        removed = writing.remove_answers(self.path, keys)
+        self._reopen()
+        return removed
+
+    def _reopen(self) -> None:
+        self.close()
+        self._ix = store.open_existing(self.path)
+
+
+def _date(fields: dict) -> dt.date | None:
+    value = fields.get("date")
+    return value.date() if isinstance(value, dt.datetime) else None
+
+
+def _summary(fields: dict, passages: int) -> DocumentSummary:
+    return DocumentSummary(
+        dnr=fields["dnr"],
+        title=fields.get("title", ""),
+        topic=fields.get("topic", ""),
+        date=_date(fields),
+        interpellant=Person(fields.get("interpellant", ""), fields.get("interpellant_party", "")),
+        respondent=Person(fields.get("respondent", ""), fields.get("respondent_party", ""),
+                          fields.get("respondent_role", "")),
+        signature=fields.get("signature", ""),
+        source=fields.get("source", ""),
+        passages=passages,
+    )
+
+
+def _passage_view(fields: dict) -> PassageView:
+    return PassageView(
+        dnr=fields["dnr"], passage=fields["passage"], kind=fields.get("kind", ""),
+        question_number=fields.get("question_number"), question=fields.get("question", ""),
+        text=fields.get("body", ""), start=fields.get("start", 0), end=fields.get("end", 0),
+    )

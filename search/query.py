@@ -1,0 +1,156 @@
+"""Parsing what a user types into a Whoosh query: ranked OR of plain words, phrases, AND/OR/NOT, -word.
+
+Never raises on malformed input: a lone quote, a dangling operator or stray parentheses are parsed
+as well as they can be, and a query with nothing searchable in it becomes an empty query.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass, field
+
+from whoosh import qparser, query
+from whoosh.qparser import MultifieldParser, OrGroup
+
+from svar.index.analysis import STOP_WORDS, analyze
+from svar.index.schema import FIELD_BOOSTS, TEXT_FIELDS, build_schema
+
+# Plain words are OR-ed, and a passage matching more of them scores higher (coordination bonus).
+OR_WITH_BONUS = OrGroup.factory(0.9)
+MAX_QUERY_CHARS = 1000
+MAX_TERMS = 64
+# A wildcard needs this many literal letters before it, or it would expand to most of the index.
+MIN_WILDCARD_PREFIX = 2
+
+_WORD = re.compile(r"[^\W_]+(?:[-:][^\W_]+)*")
+
+
+@dataclass
+class ParsedQuery:
+    """A query ready to run, with what the snippet and suggestion code need to know about it."""
+
+    text: str
+    query: query.Query
+    # Stems that count as a match in a passage (from positive parts of the query only).
+    stems: set[str] = field(default_factory=set)
+    # Wildcard patterns on stems ("famil*"), matched against tokens for highlighting.
+    patterns: list[str] = field(default_factory=list)
+    # The plain words the user typed, for "did you mean".
+    words: list[str] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return isinstance(self.query, query.NullQuery.__class__) or self.query is query.NullQuery
+
+    def matches(self, stem: str) -> bool:
+        return stem in self.stems or any(fnmatch.fnmatchcase(stem, p) for p in self.patterns)
+
+
+_parser = None
+
+
+def _make_parser() -> MultifieldParser:
+    parser = MultifieldParser(list(TEXT_FIELDS), build_schema(), fieldboosts=FIELD_BOOSTS, group=OR_WITH_BONUS)
+    # Field names, ranges and "*:*" are not part of svar's query language: filters are options.
+    for plugin in (qparser.FieldsPlugin, qparser.RangePlugin, qparser.EveryPlugin):
+        parser.remove_plugin_class(plugin)
+    parser.remove_plugin_class(qparser.OperatorsPlugin)
+    parser.add_plugin(qparser.OperatorsPlugin(
+        And=r"(?<=\s)(?:AND|OCH)(?=\s)",
+        Or=r"(?<=\s)(?:OR|ELLER)(?=\s)",
+        Not=r"(^|(?<=(\s|[()])))(?:NOT|INTE)(?=\s)",
+        AndNot=None, AndMaybe=None, Require=None,
+    ))
+    parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+(?=[^\s+-])", minusexpr=r"(?<![^\s(])-(?=[^\s+-])"))
+    return parser
+
+
+def parse(text: str) -> ParsedQuery:
+    """Parse a user's query; malformed input yields the best query it can, never an exception."""
+    global _parser
+    if _parser is None:
+        _parser = _make_parser()
+    text = " ".join(text.split())[:MAX_QUERY_CHARS]
+    balanced = _balance(text)
+    try:
+        parsed = _parser.parse(balanced)
+    except Exception:  # the parser has corner cases of its own; fall back to the words alone
+        parsed = _parser.parse(" ".join(_WORD.findall(text)))
+    parsed = _prune(parsed)
+    result = ParsedQuery(text=text, query=parsed)
+    _collect(parsed, result, negated=False)
+    result.words = [w for w in _WORD.findall(_strip_operators(text)) if w.lower() not in STOP_WORDS]
+    return result
+
+
+def _balance(text: str) -> str:
+    """Close what the user left open: an odd quote is dropped, parentheses are matched."""
+    if text.count('"') % 2:
+        last = text.rfind('"')
+        text = text[:last] + text[last + 1:]
+    depth = 0
+    kept = []
+    for char in text:
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            if depth == 0:
+                continue
+            depth -= 1
+        kept.append(char)
+    return "".join(kept) + ")" * depth
+
+
+def _strip_operators(text: str) -> str:
+    text = re.sub(r'(?<![^\s(])-[^\s)]+', " ", text)  # excluded words are not "typed words" to correct
+    return re.sub(r"\b(?:AND|OR|NOT|OCH|ELLER|INTE)\b", " ", text)
+
+
+def _prune(q: query.Query) -> query.Query:
+    """Drop what would be slow or meaningless: short wildcards, and terms beyond MAX_TERMS."""
+    count = 0
+
+    def visit(node: query.Query) -> query.Query:
+        nonlocal count
+        if isinstance(node, (query.Wildcard, query.Prefix)):
+            literal = re.split(r"[*?]", node.text, maxsplit=1)[0]
+            if len(literal) < MIN_WILDCARD_PREFIX:
+                return query.NullQuery
+        if isinstance(node, (query.Term, query.Phrase, query.Wildcard, query.Prefix)):
+            count += 1
+            if count > MAX_TERMS:
+                return query.NullQuery
+            return node
+        if node.is_leaf():
+            return node
+        return node.apply(visit)
+
+    return visit(q).normalize()
+
+
+def _collect(node: query.Query, result: ParsedQuery, negated: bool) -> None:
+    if isinstance(node, query.Not):
+        _collect(node.query, result, not negated)
+        return
+    if isinstance(node, query.AndNot):
+        _collect(node.a, result, negated)
+        _collect(node.b, result, not negated)
+        return
+    if negated:
+        return
+    if isinstance(node, query.Term) and node.fieldname in TEXT_FIELDS:
+        result.stems.add(node.text)
+    elif isinstance(node, query.Phrase) and node.fieldname in TEXT_FIELDS:
+        result.stems.update(node.words)
+    elif isinstance(node, (query.Wildcard, query.Prefix)) and node.fieldname in TEXT_FIELDS:
+        pattern = node.text + ("*" if isinstance(node, query.Prefix) else "")
+        result.patterns.append(pattern.lower())
+    if not node.is_leaf():
+        for child in node.children():
+            _collect(child, result, negated)
+
+
+def stems_of(text: str) -> list[str]:
+    """The stems of a text as the index holds them."""
+    return analyze(text)

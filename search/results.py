@@ -1,0 +1,92 @@
+"""The records a search returns: hits, documents, statistics."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from svar.index.records import Person
+
+
+@dataclass(frozen=True)
+class PassageView:
+    """A passage as stored in the index."""
+
+    dnr: str
+    passage: int
+    kind: str
+    question_number: int | None
+    question: str
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked passage with its answer's metadata and a highlighted snippet.
+
+    ``highlights`` are (start, end) character offsets into ``snippet``; rendering them is the caller's.
+    """
+
+    rank: int
+    score: float
+    dnr: str
+    passage: int
+    kind: str
+    title: str
+    topic: str
+    date: dt.date | None
+    interpellant: Person
+    respondent: Person
+    question_number: int | None
+    question: str
+    text: str
+    snippet: str
+    highlights: list[tuple[int, int]]
+    source: str
+
+
+@dataclass
+class SearchResult:
+    """The answer to a search: how many passages matched in all, the requested page, a suggestion."""
+
+    query: str
+    total: int
+    hits: list[Hit]
+    suggestion: str | None = None
+
+
+@dataclass(frozen=True)
+class DocumentSummary:
+    """One indexed answer, without its passages."""
+
+    dnr: str
+    title: str
+    topic: str
+    date: dt.date | None
+    interpellant: Person
+    respondent: Person
+    signature: str
+    source: str
+    passages: int
+
+
+@dataclass(frozen=True)
+class Document:
+    """One indexed answer with all its passages in order."""
+
+    summary: DocumentSummary
+    passages: list[PassageView] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    """Counts and size of an index."""
+
+    path: str
+    documents: int
+    passages: int
+    size_bytes: int
+    last_update: dt.datetime | None
+    schema_version: int

@@ -1,0 +1,108 @@
+"""Snippets: the sentences of a passage around its matches, with the matched words' offsets.
+
+Every word that matched is marked, whatever form it has in the text ("placeringar" for the query
+"placering"), because marking compares the analysed form of each word with the query's terms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from svar.index.analysis import swedish_analyzer
+from svar.index.sentences import sentence_spans
+
+SNIPPET_CHARS = 320
+ELLIPSIS = "…"
+
+_analyzer = None
+
+
+def match_spans(text: str, matches: Callable[[str], bool]) -> list[tuple[int, int, str]]:
+    """(start, end, term) of each word in ``text`` whose index term the query matches."""
+    global _analyzer
+    if _analyzer is None:
+        _analyzer = swedish_analyzer()
+    return [
+        (token.startchar, token.endchar, token.text)
+        for token in _analyzer(text, chars=True, mode="index")
+        if matches(token.text)
+    ]
+
+
+def make_snippet(
+    text: str, matches: Callable[[str], bool], max_chars: int = SNIPPET_CHARS
+) -> tuple[str, list[tuple[int, int]]]:
+    """The best run of whole sentences (at most ``max_chars``) and the matched words' offsets in it."""
+    spans = match_spans(text, matches)
+    sentences = sentence_spans(text) or [(0, len(text))]
+    best = _best_sentence(sentences, spans)
+    start, end = sentences[best]
+    # Grow by whole sentences, the following one first, while the snippet stays within bounds.
+    lo, hi = best, best
+    while True:
+        grown = False
+        if hi + 1 < len(sentences) and sentences[hi + 1][1] - start <= max_chars:
+            hi += 1
+            end = sentences[hi][1]
+            grown = True
+        if lo > 0 and end - sentences[lo - 1][0] <= max_chars:
+            lo -= 1
+            start = sentences[lo][0]
+            grown = True
+        if not grown:
+            break
+    if end - start > max_chars:
+        start, end = _window(text, start, end, spans, max_chars)
+    snippet = text[start:end].strip()
+    offset = start + (len(text[start:end]) - len(text[start:end].lstrip()))
+    highlights = [(s - offset, e - offset) for s, e, _ in spans if s >= offset and e <= offset + len(snippet)]
+    prefix = ELLIPSIS if start > 0 and not _starts_sentence(text, start, sentences) else ""
+    suffix = ELLIPSIS if end < len(text) and not any(e == end for _, e in sentences) else ""
+    if prefix:
+        snippet = prefix + snippet
+        highlights = [(s + len(prefix), e + len(prefix)) for s, e in highlights]
+    return _one_line(snippet + suffix, highlights)
+
+
+def _one_line(snippet: str, highlights: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
+    """Fold paragraph breaks and runs of spaces to one space, moving the offsets with the text."""
+    out: list[str] = []
+    new_position: list[int] = []  # old offset → new offset
+    for char in snippet:
+        new_position.append(len(out))
+        if char.isspace():
+            if out and out[-1] == " ":
+                continue
+            char = " "
+        out.append(char)
+    new_position.append(len(out))
+    return "".join(out), [(new_position[s], new_position[e]) for s, e in highlights]
+
+
+def _best_sentence(sentences: list[tuple[int, int]], spans: list[tuple[int, int, str]]) -> int:
+    """The sentence with the most distinct matched terms (then the most matches, then the earliest)."""
+    best, best_key = 0, (0, 0)
+    for i, (s, e) in enumerate(sentences):
+        inside = [term for start, end, term in spans if s <= start and end <= e]
+        key = (len(set(inside)), len(inside))
+        if key > best_key:
+            best, best_key = i, key
+    return best
+
+
+def _window(text: str, start: int, end: int, spans: list[tuple[int, int, str]], max_chars: int) -> tuple[int, int]:
+    """Cut an over-long sentence to ``max_chars`` around its first match, at word boundaries."""
+    first = next((s for s, e, _ in spans if start <= s < end), start)
+    lo = max(start, first - max_chars // 4)
+    hi = min(end, lo + max_chars)
+    if lo > start:
+        space = text.find(" ", lo)
+        lo = space + 1 if 0 <= space < first else lo
+    if hi < end:
+        space = text.rfind(" ", lo, hi)
+        hi = space if space > lo else hi
+    return lo, hi
+
+
+def _starts_sentence(text: str, start: int, sentences: list[tuple[int, int]]) -> bool:
+    return any(s == start for s, _ in sentences)

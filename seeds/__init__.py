@@ -1,0 +1,1 @@
+"""The seed answers bundled with svar, from which a first index is built."""
