@@ -34,7 +34,8 @@ _RUNS_OF_SPACES = re.compile(r" {2,}")
 def clean(raw: str) -> str:
     """Return the cleaned text of an answer: paragraphs on single lines, separated by blank lines."""
     text = raw.replace("\r\n", "\n").replace("\r", "\n").translate(_INVISIBLE).translate(_SPACES)
-    paragraphs = [_finish(lines) for lines in _paragraph_lines(text.split("\n"))]
+    # A form feed is a page break of its own, whatever shares its line.
+    paragraphs = [_finish(lines) for lines in _paragraph_lines(text.replace("\f", "\n\f\n").split("\n"))]
     return "\n\n".join(p for p in paragraphs if p)
 
 

@@ -53,7 +53,8 @@ class Metadata:
 
 def normalise_dnr(text: str) -> str:
     """"Dnr KS 2022/65", "ks 2022 / 65" → "KS 2022/65"; "" when the text holds no diary number."""
-    match = _DNR.search(text if text.lower().startswith("dnr") else f"Dnr {text.strip()}".upper())
+    text = text.strip()
+    match = _DNR.search(text if text.startswith("Dnr") else "Dnr " + text.upper().removeprefix("DNR").strip(" :."))
     if not match:
         return ""
     prefix, year, number = match.groups()

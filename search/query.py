@@ -6,6 +6,7 @@ as well as they can be, and a query with nothing searchable in it becomes an emp
 
 from __future__ import annotations
 
+import copy
 import fnmatch
 import re
 from dataclasses import dataclass, field
@@ -124,9 +125,30 @@ def _prune(q: query.Query) -> query.Query:
             return node
         if node.is_leaf():
             return node
-        return node.apply(visit)
+        node = node.apply(visit)
+        if isinstance(node, query.Or):
+            node = _not_means_and_not(node)
+        return node
 
-    return visit(q).normalize()
+    pruned = visit(q).normalize()
+    # A query that only excludes ("NOT besök") has nothing to rank by.
+    return query.NullQuery if isinstance(pruned, query.Not) else pruned
+
+
+def _not_means_and_not(node: query.Or) -> query.Query:
+    """"familjehem NOT besök" among OR-ed words means "familjehem, but not besök", not "or anything without besök"."""
+    excluded = [child.query for child in node.subqueries if isinstance(child, query.Not)]
+    if not excluded:
+        return node
+    kept = [child for child in node.subqueries if not isinstance(child, query.Not)]
+    if not kept:
+        return query.NullQuery
+    if len(kept) > 1:
+        positive = copy.copy(node)  # keeps the coordination bonus of the OR group
+        positive.subqueries = kept
+    else:
+        positive = kept[0]
+    return query.AndNot(positive, query.Or(excluded) if len(excluded) > 1 else excluded[0])
 
 
 def _collect(node: query.Query, result: ParsedQuery, negated: bool) -> None:

@@ -1,0 +1,38 @@
+"""Shared fixtures: the seed answers, an index built from them, and a CLI runner pointed at it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from svar.search import open_index
+from svar.search.library import build_seed_index
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEED_000 = SEEDS / "000_0dd4c633e39ebb4b.txt"
+SEED_001 = SEEDS / "001_0e0d1be7763e56f3.txt"
+SEED_003 = SEEDS / "003_d1b3fe83b20e443f.txt"
+SEED_004 = SEEDS / "004_78b7350ddc391e2a.txt"
+
+
+@pytest.fixture(scope="session")
+def seed_index_dir(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("seed-index")
+    build_seed_index(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def seed_index(seed_index_dir):
+    with open_index(seed_index_dir) as answers:
+        yield answers
+
+
+@pytest.fixture
+def runner(monkeypatch, tmp_path) -> CliRunner:
+    """A CliRunner whose default index is a fresh folder, so nothing touches the user's data."""
+    monkeypatch.setenv("SVAR_INDEX", str(tmp_path / "default-index"))
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    return CliRunner()

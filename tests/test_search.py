@@ -1,0 +1,177 @@
+"""Searching the seed index through the library: ranking, snippets, filters, phrases, suggestions."""
+
+import datetime as dt
+
+import pytest
+
+from svar.search import FilterError, Filters, SearchResult
+
+# (query, expected best passage as (dnr, passage number)) — judged by reading the seeds.
+TOP_PASSAGES = [
+    ("fyra besök familjehem", ("KS 2020/1079", 5)),
+    ("hur många besök får barn i familjehem", ("KS 2020/1079", 5)),
+    ("hemtagningar", ("KS 2025/806", 2)),
+    ("kulturtolkar", ("KS 2022/65", 4)),
+    ("skyddsfonden", ("KS 2020/1079", 5)),
+    ("Viewpoint", ("KS 2020/1079", 5)),
+    ("mellantvång", ("KS 2022/65", 3)),
+    ("egenkontrollsystem", ("KS 2020/1079", 6)),
+    ("motivationsarbete", ("KS 2022/65", 3)),
+    ("etnicitet statistik", ("KS 2022/65", 2)),
+    ("JO:s slutsatser", ("KS 2025/806", 3)),
+    ("35 mnkr placeringskostnader", ("KS 2022/65", 3)),
+    ("Lilla hjärtat Norrköping", ("KS 2020/1079", 2)),
+    ("250 miljoner sociala investeringar", ("KS 2020/1079", 7)),
+    ("öppenvård Malmö Göteborg", ("KS 2026/469", 4)),
+    ("behovsprövning socialtjänstlagen", ("KS 2026/469", 7)),
+    ("vårdnadsöverflyttning utbildning", ("KS 2020/1079", 6)),
+    ("tillit socialtjänsten", ("KS 2022/65", 4)),
+    ("placeringsbudgeten Moderaterna", ("KS 2026/469", 3)),
+    ("neuropsykiatrisk funktionsnedsättning", ("KS 2022/65", 2)),
+    ('"Rätt stöd i rätt tid"', ("KS 2020/1079", 7)),
+]
+
+
+@pytest.mark.parametrize("query, expected", TOP_PASSAGES, ids=[q for q, _ in TOP_PASSAGES])
+def test_best_passage(seed_index, query, expected):
+    result = seed_index.search(query, limit=3)
+    assert (result.hits[0].dnr, result.hits[0].passage) == expected
+
+
+def test_fyra_besok_familjehem_ranks_the_answer_to_question_1_of_004_first(seed_index):
+    hit = seed_index.search("fyra besök familjehem").hits[0]
+    assert (hit.dnr, hit.kind, hit.question_number) == ("KS 2020/1079", "answer", 1)
+    assert hit.question.startswith("På vilket sätt ämnar du säkerställa att placerade barn får de besök i familjehem")
+
+
+def test_hits_carry_the_answers_metadata(seed_index):
+    hit = seed_index.search("skyddsfonden").hits[0]
+    assert hit.rank == 1
+    assert hit.date == dt.date(2021, 4, 6)
+    assert (hit.interpellant.name, hit.interpellant.party) == ("Alexandra Mattsson Åkerström", "V")
+    assert (hit.respondent.name, hit.respondent.party, hit.respondent.role) == ("Jan Jönsson", "L", "socialborgarrådet")
+    assert hit.topic == "Lilla Hjärtat"
+    assert hit.source.endswith("004_78b7350ddc391e2a.txt")
+
+
+def marked_words(hit):
+    return [hit.snippet[s:e] for s, e in hit.highlights]
+
+
+def test_snippet_marks_words_matched_through_stemming(seed_index):
+    hit = seed_index.search("placering", dnr="KS 2026/469").hits
+    words = {w for h in hit for w in marked_words(h)}
+    assert {"placering", "placeringar", "Placeringar"} <= words
+
+
+def test_snippet_is_cut_at_sentence_boundaries_and_marks_every_match(seed_index):
+    hit = seed_index.search("skyddsfonden").hits[0]
+    assert hit.snippet.startswith("Vi utökar också skyddsfonden för att säkerställa")
+    assert hit.snippet.endswith(".")
+    assert marked_words(hit) == ["skyddsfonden"]
+    assert len(hit.snippet) <= 330
+
+
+def test_phrase_with_a_stop_word_matches_only_the_phrase(seed_index):
+    result = seed_index.search('"Rätt stöd i rätt tid"')
+    assert sorted((h.dnr, h.passage) for h in result.hits) == [("KS 2020/1079", 7), ("KS 2022/65", 2)]
+    assert marked_words(result.hits[0]) == ["Rätt", "stöd", "rätt", "tid"]
+    assert seed_index.search('"stöd i rätt tid"').total == 2
+    assert seed_index.search('"tid rätt stöd"').total == 0
+
+
+def test_boolean_operators_and_exclusion(seed_index):
+    both = seed_index.search("familjehem AND besök")
+    assert both.total == 1 and both.hits[0].passage == 5
+    assert seed_index.search("kulturtolkar OR skyddsfonden").total == 3
+    without = seed_index.search("familjehem -besök")
+    assert "KS 2020/1079#5" not in {f"{h.dnr}#{h.passage}" for h in without.hits}
+    assert without.total == seed_index.search("familjehem").total - 1
+    assert seed_index.search("familjehem NOT besök").total == without.total
+    grouped = seed_index.search("(kulturtolkar OR skyddsfonden) AND Göteborg")
+    assert [(h.dnr, h.passage) for h in grouped.hits] == [("KS 2022/65", 4), ("KS 2022/65", 1)]
+
+
+@pytest.mark.parametrize("text", ['"', "AND", ")(", "(((", "NOT", "-", "*", "OR OR", '"och"', "a:b:c", "title:barn"])
+def test_malformed_queries_run_without_raising(seed_index, text):
+    assert isinstance(seed_index.search(text), SearchResult)
+
+
+def test_query_of_only_stop_words_finds_nothing(seed_index):
+    assert seed_index.search("och det att").total == 0
+
+
+def test_did_you_mean_offers_a_whole_indexed_word(seed_index):
+    result = seed_index.search("diskriminring")
+    assert result.total == 0
+    assert result.suggestion == "diskriminering"
+    assert seed_index.search("familjehem besk").suggestion == "familjehem besök"
+    assert seed_index.search("familjehem").suggestion is None
+
+
+def all_hits(index, query, **filters):
+    return index.search(query, limit=100, **filters).hits
+
+
+def test_party_filter_matches_either_party_and_nothing_else(seed_index):
+    v = all_hits(seed_index, "socialtjänsten", party="V")
+    assert v and {h.dnr for h in v} == {"KS 2022/65", "KS 2020/1079"}
+    s = all_hits(seed_index, "socialtjänsten", party="s")  # the respondent's party counts too
+    assert {h.dnr for h in s} == {"KS 2025/806", "KS 2026/469"}
+    assert all_hits(seed_index, "socialtjänsten", party="SD") == []
+
+
+def test_people_filters_ignore_case_and_accents(seed_index):
+    hedin = all_hits(seed_index, "socialtjänsten", interpellant="Andrea Hedin")
+    assert {h.dnr for h in hedin} == {"KS 2025/806", "KS 2026/469"}
+    assert {h.dnr for h in all_hits(seed_index, "barn", interpellant="hedin")} == {"KS 2025/806", "KS 2026/469"}
+    jonsson = all_hits(seed_index, "barn", respondent="jan jonsson")
+    assert {h.dnr for h in jonsson} == {"KS 2022/65", "KS 2020/1079"}
+    assert all_hits(seed_index, "barn", respondent="Andrea Hedin") == []
+
+
+def test_date_filters_are_inclusive(seed_index):
+    assert {h.dnr for h in all_hits(seed_index, "barn", year=2022)} == {"KS 2022/65"}
+    assert {h.dnr for h in all_hits(seed_index, "barn", since="2022-03-22", until="2025-08-27")} == {
+        "KS 2022/65", "KS 2025/806"}
+    assert {h.dnr for h in all_hits(seed_index, "barn", until="2021-04-06")} == {"KS 2020/1079"}
+    assert {h.dnr for h in all_hits(seed_index, "barn", since="2026")} == {"KS 2026/469"}
+    assert {h.dnr for h in all_hits(seed_index, "barn", since="2021-04", until="2021-04")} == {"KS 2020/1079"}
+
+
+def test_dnr_filter_accepts_the_way_people_write_it(seed_index):
+    for written in ("KS 2022/65", "ks 2022/65", "Dnr KS 2022/65"):
+        assert {h.dnr for h in all_hits(seed_index, "barn", dnr=written)} == {"KS 2022/65"}
+
+
+def test_filters_combine(seed_index):
+    hits = all_hits(seed_index, "insatser", party="M", year=2026, respondent="Ojanne")
+    assert hits and {h.dnr for h in hits} == {"KS 2026/469"}
+    assert seed_index.search("insatser", filters=Filters(party="M", year=2026)).total == len(hits)
+
+
+@pytest.mark.parametrize("filters, message", [
+    (dict(since="2022-13-01"), "--since '2022-13-01': no such date; use YYYY-MM-DD"),
+    (dict(until="igår"), "--until 'igår': not a date; use YYYY-MM-DD (or YYYY-MM, YYYY)"),
+    (dict(since="2023-01-01", until="2022-01-01"), "--since 2023-01-01 is after --until 2022-01-01: nothing can match"),
+])
+def test_bad_filter_values_raise_filter_error(seed_index, filters, message):
+    with pytest.raises(FilterError) as error:
+        seed_index.search("barn", **filters)
+    assert str(error.value) == message
+
+
+def test_paging_with_offset(seed_index):
+    first = seed_index.search("socialtjänsten", limit=3)
+    second = seed_index.search("socialtjänsten", limit=3, offset=3)
+    assert [h.rank for h in second.hits] == [4, 5, 6]
+    assert not {(h.dnr, h.passage) for h in first.hits} & {(h.dnr, h.passage) for h in second.hits}
+
+
+def test_document_and_list(seed_index):
+    document = seed_index.document("ks 2026/469")
+    assert document.summary.dnr == "KS 2026/469"
+    assert [p.question_number for p in document.passages if p.kind == "answer"] == [1, 2, 3, 4, 5]
+    assert [s.dnr for s in seed_index.documents()] == ["KS 2026/469", "KS 2025/806", "KS 2022/65", "KS 2020/1079"]
+    stats = seed_index.stats()
+    assert (stats.documents, stats.passages) == (4, 27)
