@@ -26,7 +26,7 @@ _LIST_ITEM = re.compile(r"^(?:\d{1,2}[.)]\s|[•–\-]\s)")
 _NUMBERED = re.compile(r"^\d{1,2}[.)]\s")
 # "barn- och ungdomsvården": a hyphen before these words is an elliptic compound, not a split word.
 _ELLIPSIS_FOLLOWERS = re.compile(r"^(?:och|eller|samt|respektive|resp\.|liksom|som|till|men)\b")
-_MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
+_MARKDOWN_HEADING = re.compile(r"^(?:#{1,6}\s+)+")
 _MARKDOWN_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
 _RUNS_OF_SPACES = re.compile(r" {2,}")
 
