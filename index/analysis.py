@@ -1,15 +1,23 @@
-"""Swedish text analysis: the one analyzer used both to index answers and to parse queries.
+"""Swedish text analysis: the analyzers used both to index answers and to parse queries.
 
-Composed from small Whoosh filters: tokenize (keeping "2022/65", "JO:s", "covid-19"), lower-case,
-drop Snowball's Swedish stop words, stem with Snowball's Swedish stemmer plus a few repairs.
+Composed from small Whoosh filters. The main analyzer tokenizes (keeping "2022/65", "JO:s"),
+lower-cases, drops Snowball's Swedish stop words and stems with Snowball plus a few repairs. Three
+lower-weighted fields get variants of it: exact word forms, compound parts, and å/ä/ö-folded words.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter, Token
+
+try:
+    from .compounds import split_compound
+except ImportError:  # TEMPORARY until index/compounds.py lands
+    def split_compound(word: str) -> tuple[str, ...]:
+        return ()
 
 # Snowball's Swedish stop list (snowballstem.org/algorithms/swedish/stop.txt).
 STOP_WORDS = frozenset(
@@ -99,13 +107,120 @@ class SwedishStemFilter(Filter):
             yield token
 
 
+def fold(text: str) -> str:
+    """Lower-case without å/ä/ö or accents: "Socialtjänstlagen" → "socialtjanstlagen", "Andréa" → "andrea"."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+class FoldFilter(Filter):
+    """Folds å/ä/ö and accents away. At index time it keeps only the words folding changed: the
+    others are already in the main field, and a query word is folded the same way whatever it is."""
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for token in tokens:
+            folded = fold(token.text)
+            if folded == token.text and token.mode == "index":
+                continue
+            token.text = folded
+            yield token
+
+
+class CompoundPartsFilter(Filter):
+    """At index time replaces each compound with its parts, all at the compound's position and
+    characters (so a snippet marks the whole compound); an elliptic pair ("jour+familjehem", from
+    EllipsisTokenizer) becomes the compound it implies ("jourhem"). Query words pass through."""
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for token in tokens:
+            if token.mode != "index":
+                yield token
+                continue
+            if "+" in token.text:
+                left, right = token.text.split("+", 1)
+                token.text = left + (split_compound(right) or (right,))[-1]
+                yield token
+                continue
+            for part in all_parts(token.text):
+                token.text = part
+                yield token
+
+
+def all_parts(word: str) -> tuple[str, ...]:
+    """The parts of a compound and, recursively, of its parts: "mellantvång" → mellan, tvång."""
+    found: list[str] = []
+    for part in split_compound(word):
+        found.append(part)
+        found.extend(p for p in all_parts(part) if p not in found)
+    return tuple(found)
+
+
+class EllipsisTokenizer(RegexTokenizer):
+    """The main tokenizer, plus one token "jour+familjehem" for each elliptic compound pair
+    ("jour- och familjehem"), spanning the whole pair, at the position of its first word."""
+
+    ELLIPSIS = re.compile(r"\b([^\W\d_]{2,})-\s+(?:och|eller|samt|respektive|resp\.)\s+([^\W\d_]{3,})", re.IGNORECASE)
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
+                 removestops: bool = True, start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
+                 mode: str = "", **kwargs) -> Iterator[Token]:
+        pairs = {m.start(1): m for m in self.ELLIPSIS.finditer(value)} if mode == "index" else {}
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for pos, match in enumerate(self.expression.finditer(value)):
+            for text, start, end in [(match.group(0), match.start(), match.end())] + (
+                [(f"{pairs[match.start()][1]}+{pairs[match.start()][2]}", match.start(), pairs[match.start()].end())]
+                if match.start() in pairs else []
+            ):
+                token.text = text
+                token.boost = 1.0
+                token.stopped = False
+                if keeporiginal:
+                    token.original = text
+                if positions:
+                    token.pos = start_pos + pos
+                if chars:
+                    token.startchar, token.endchar = start_char + start, start_char + end
+                yield token
+
+
 def tokenizer() -> RegexTokenizer:
     return RegexTokenizer(TOKEN_PATTERN)
 
 
+def _stop() -> StopFilter:
+    return StopFilter(stoplist=STOP_WORDS, minsize=1)
+
+
 def swedish_analyzer():
-    """The analyzer for every searchable text field and for query words."""
-    return tokenizer() | LowercaseFilter() | StopFilter(stoplist=STOP_WORDS, minsize=1) | SwedishStemFilter()
+    """The main analyzer: for the title, question and body fields and for query words."""
+    return tokenizer() | LowercaseFilter() | _stop() | SwedishStemFilter()
+
+
+def exact_analyzer():
+    """Word forms as written (lower-cased), so an exact form outranks another form of the same stem."""
+    return tokenizer() | LowercaseFilter() | _stop()
+
+
+def parts_analyzer():
+    """Compound parts and elliptic compounds, stemmed: "familjehemsvården" is found by "familjehem"."""
+    return EllipsisTokenizer(TOKEN_PATTERN) | LowercaseFilter() | _stop() | CompoundPartsFilter() | SwedishStemFilter()
+
+
+def folded_analyzer():
+    """Stems of words folded without å/ä/ö: "socialtjanstlagen" finds "socialtjänstlagen"."""
+    return tokenizer() | LowercaseFilter() | _stop() | FoldFilter() | SwedishStemFilter()
 
 
 def analyze(text: str) -> list[str]:

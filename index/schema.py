@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from .analysis import swedish_analyzer
+from .analysis import exact_analyzer, fold, folded_analyzer, parts_analyzer, swedish_analyzer
 
 # Bumped whenever a change to fields or analysis makes older indexes unreadable or wrong.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
-# BM25F: how much a match counts in each text field, relative to the passage body.
-FIELD_BOOSTS = {"question": 2.0, "title": 1.5, "body": 1.0}
+# BM25F: how much a match counts in each text field, relative to the passage body. The last three
+# hold variants of title, question and body, weighted so that at equal term statistics an exact
+# word form (body plus the exact bonus) ranks above another form of its stem (body), above a
+# compound part, above an å/ä/ö-less match. A word scores by its best field (see search/query.py).
+FIELD_BOOSTS = {"question": 2.0, "title": 1.5, "body": 1.0, "exact": 0.3, "parts": 0.7, "folded": 0.6}
 TEXT_FIELDS = tuple(FIELD_BOOSTS)
+# Fields without positions: phrases are matched in the others.
+UNPOSITIONED_FIELDS = frozenset({"exact", "parts", "folded"})
 
 
 def build_schema() -> Schema:
@@ -29,6 +32,9 @@ def build_schema() -> Schema:
         topic=STORED(),
         question=TEXT(analyzer=text, stored=True, phrase=True),
         body=TEXT(analyzer=text, stored=True, phrase=True, spelling=True),
+        exact=TEXT(analyzer=exact_analyzer(), phrase=False),
+        parts=TEXT(analyzer=parts_analyzer(), phrase=False),
+        folded=TEXT(analyzer=folded_analyzer(), phrase=False),
         date=DATETIME(stored=True, sortable=True),
         year=NUMERIC(stored=True, sortable=True),
         interpellant=ID(stored=True, sortable=True),
@@ -48,10 +54,9 @@ def build_schema() -> Schema:
     )
 
 
-def fold(text: str) -> str:
-    """Lower-case without accents, for matching names and parties: "Andréa" → "andrea"."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+def variant_text(title: str, question: str, body: str) -> str:
+    """What the exact, parts and folded fields index for a passage: all of its searchable text."""
+    return "\n".join(part for part in (title, question, body) if part)
 
 
 def name_key(name: str) -> str:

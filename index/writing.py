@@ -18,7 +18,7 @@ from .errors import IndexLockedError, ReadError, SvarError
 from .loading import content_hash, parse_answer
 from .reading import is_answer_file, read_text
 from .records import Answer
-from .schema import name_key, party_key
+from .schema import name_key, party_key, variant_text
 
 # How long a writer waits for another writer before giving up.
 LOCK_TIMEOUT = 10.0
@@ -53,15 +53,21 @@ def passage_documents(answer: Answer, indexed_at: int) -> list[dict]:
     parties = " ".join(party_key(p) for p in (answer.interpellant.party, answer.respondent.party) if p)
     documents = []
     for passage in answer.passages:
+        # A closing ("Stockholm den …", signature) is found by its own words, not by the title.
+        title = answer.title if passage.kind != "closing" else ""
+        variants = variant_text(title, passage.question, passage.text)
         document = dict(
             id=f"{answer.dnr}#{passage.number}",
             dnr=answer.dnr,
             passage=passage.number,
             kind=passage.kind,
-            title=answer.title,
+            title=title,
             topic=answer.topic,
             question=passage.question,
             body=passage.text,
+            exact=variants,
+            parts=variants,
+            folded=variants,
             interpellant=answer.interpellant.name,
             interpellant_party=party_key(answer.interpellant.party),
             interpellant_key=name_key(answer.interpellant.name),

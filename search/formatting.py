@@ -57,7 +57,10 @@ def hit_lines(hit: Hit, mark: Style = _plain, dim: Style = _plain) -> list[str]:
 
 def search_text(result: SearchResult, mark: Style = _plain, dim: Style = _plain) -> str:
     lines: list[str] = []
-    if result.suggestion:
+    if result.fuzzy:
+        similar = "; ".join(f"{word} → {', '.join(words)}" for word, words in result.fuzzy.items())
+        lines.append(f"No exact matches; showing passages with similar words ({similar})")
+    elif result.suggestion:
         lines.append(f"Did you mean: {result.suggestion}")
     if not result.hits:
         lines.append(f"No passages match {result.query!r}.")
@@ -97,6 +100,7 @@ def search_json(result: SearchResult) -> dict:
         "total": result.total,
         "hits": [hit_json(h) for h in result.hits],
         "suggestion": result.suggestion,
+        "fuzzy": result.fuzzy,
     }
 
 

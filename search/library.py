@@ -22,9 +22,11 @@ from .filters import Filters
 from .ranking import WEIGHTING, Ranked, rank
 from .results import Document, DocumentSummary, Hit, IndexStats, PassageView, SearchResult
 from .snippets import make_snippet
-from .suggest import suggest
+from .suggest import corrections, replace_words
 
 DEFAULT_LIMIT = 10
+# How many similar indexed words stand in for an unknown word when a search finds nothing as typed.
+FUZZY_CANDIDATES = 3
 
 
 def open_index(index_dir: str | os.PathLike[str] | None = None, *, create: bool = False) -> "AnswerIndex":
@@ -100,21 +102,32 @@ class AnswerIndex:
         until: str | dt.date | None = None,
         dnr: str | None = None,
         snippets: bool = True,
+        strict: bool = False,
     ) -> SearchResult:
         """Ranked passages for a query, best first. Filters narrow the passages that may match.
 
-        Keyword filters are a shorthand for ``filters=Filters(...)``; both may not be given.
+        Keyword filters are a shorthand for ``filters=Filters(...)``. ``strict`` matches only the words
+        as typed and their inflections: no compound parts, no å/ä/ö-less forms, no fuzzy retry.
         """
         if filters is None:
             filters = Filters(party=party, interpellant=interpellant, respondent=respondent, year=year,
                               since=since, until=until, dnr=dnr)
         filter_query = filters.to_query()
-        parsed = query_parsing.parse(text)
+        parsed = query_parsing.parse(text, strict=strict)
         searcher = self._current_searcher()
-        total, page = rank(searcher, parsed.query, filter_query, limit=max(0, limit), offset=max(0, offset))
+        limit, offset = max(0, limit), max(0, offset)
+        total, page = rank(searcher, parsed.query, filter_query, limit=limit, offset=offset)
+        similar = corrections(searcher, parsed.words, limit=FUZZY_CANDIDATES) if parsed.words else {}
+        suggestion = replace_words(parsed.text, {w: c[0] for w, c in similar.items()}) if similar else None
+        fuzzy = None
+        if total == 0 and similar and not strict:
+            # Nothing matched as typed: search again with the indexed words closest to the unknown ones.
+            parsed = query_parsing.parse(replace_words(parsed.text, {
+                w: "(" + " OR ".join(c) + ")" if len(c) > 1 else c[0] for w, c in similar.items()}), strict=strict)
+            total, page = rank(searcher, parsed.query, filter_query, limit=limit, offset=offset)
+            fuzzy = similar if total else None
         hits = [self._hit(offset + i + 1, ranked, parsed, snippets) for i, ranked in enumerate(page)]
-        suggestion = suggest(searcher, parsed.text, parsed.words) if parsed.words else None
-        return SearchResult(query=text, total=total, hits=hits, suggestion=suggestion)
+        return SearchResult(query=text, total=total, hits=hits, suggestion=suggestion, fuzzy=fuzzy)
 
     def _hit(self, rank_number: int, ranked: Ranked, parsed: query_parsing.ParsedQuery, snippets: bool) -> Hit:
         fields = ranked.fields

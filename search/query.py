@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from whoosh import qparser, query
 from whoosh.qparser import MultifieldParser, OrGroup
 
-from svar.index.analysis import STOP_WORDS, analyze
-from svar.index.schema import FIELD_BOOSTS, TEXT_FIELDS, build_schema
+from svar.index.analysis import STOP_WORDS
+from svar.index.schema import FIELD_BOOSTS, TEXT_FIELDS, UNPOSITIONED_FIELDS, build_schema
 
 # Plain words are OR-ed, and a passage matching more of them scores higher (coordination bonus).
 OR_WITH_BONUS = OrGroup.factory(0.9)
@@ -23,6 +23,8 @@ MAX_QUERY_CHARS = 1000
 MAX_TERMS = 64
 # A wildcard needs this many literal letters before it, or it would expand to most of the index.
 MIN_WILDCARD_PREFIX = 2
+# How much a word's matches in its other fields add to its best field's score.
+FIELD_TIEBREAK = 0.1
 
 _WORD = re.compile(r"[^\W_]+(?:[-:][^\W_]+)*")
 
@@ -33,26 +35,33 @@ class ParsedQuery:
 
     text: str
     query: query.Query
-    # Stems that count as a match in a passage (from positive parts of the query only).
-    stems: set[str] = field(default_factory=set)
+    # Per field, the terms that count as a match in a passage (from positive parts of the query only).
+    terms: dict[str, set[str]] = field(default_factory=dict)
     # Wildcard patterns on stems ("famil*"), matched against tokens for highlighting.
     patterns: list[str] = field(default_factory=list)
     # The plain words the user typed, for "did you mean".
     words: list[str] = field(default_factory=list)
 
     @property
-    def is_empty(self) -> bool:
-        return isinstance(self.query, query.NullQuery.__class__) or self.query is query.NullQuery
+    def stems(self) -> set[str]:
+        """The terms of the main fields (stems of the query's words)."""
+        return self.terms.get("body", set()) | self.terms.get("title", set()) | self.terms.get("question", set())
 
-    def matches(self, stem: str) -> bool:
-        return stem in self.stems or any(fnmatch.fnmatchcase(stem, p) for p in self.patterns)
+    def matches(self, fieldname: str, term: str) -> bool:
+        """Whether a term the field's analyzer made from a passage matches the query."""
+        if term in self.terms.get(fieldname, ()):
+            return True
+        return fieldname == "body" and any(fnmatch.fnmatchcase(term, p) for p in self.patterns)
 
 
-_parser = None
+# The fields a strict search uses: the words as typed and their inflections, nothing more.
+MAIN_FIELDS = ("question", "title", "body")
+_parsers: dict[tuple[str, ...], MultifieldParser] = {}
 
 
-def _make_parser() -> MultifieldParser:
-    parser = MultifieldParser(list(TEXT_FIELDS), build_schema(), fieldboosts=FIELD_BOOSTS, group=OR_WITH_BONUS)
+def _make_parser(fields: tuple[str, ...]) -> MultifieldParser:
+    boosts = {name: FIELD_BOOSTS[name] for name in fields}
+    parser = MultifieldParser(list(fields), build_schema(), fieldboosts=boosts, group=OR_WITH_BONUS)
     # Field names, ranges and "*:*" are not part of svar's query language: filters are options.
     for plugin in (qparser.FieldsPlugin, qparser.RangePlugin, qparser.EveryPlugin):
         parser.remove_plugin_class(plugin)
@@ -67,17 +76,21 @@ def _make_parser() -> MultifieldParser:
     return parser
 
 
-def parse(text: str) -> ParsedQuery:
-    """Parse a user's query; malformed input yields the best query it can, never an exception."""
-    global _parser
-    if _parser is None:
-        _parser = _make_parser()
+def parse(text: str, *, strict: bool = False) -> ParsedQuery:
+    """Parse a user's query; malformed input yields the best query it can, never an exception.
+
+    ``strict`` searches only the main fields: no compound parts and no å/ä/ö-folded matches.
+    """
+    fields = MAIN_FIELDS if strict else TEXT_FIELDS
+    parser = _parsers.get(fields)
+    if parser is None:
+        parser = _parsers[fields] = _make_parser(fields)
     text = " ".join(text.split())[:MAX_QUERY_CHARS]
     balanced = _balance(text)
     try:
-        parsed = _parser.parse(balanced)
+        parsed = parser.parse(balanced, normalize=False)
     except Exception:  # the parser has corner cases of its own; fall back to the words alone
-        parsed = _parser.parse(" ".join(_WORD.findall(text)))
+        parsed = parser.parse(" ".join(_WORD.findall(text)), normalize=False)
     parsed = _prune(parsed)
     result = ParsedQuery(text=text, query=parsed)
     _collect(parsed, result, negated=False)
@@ -118,6 +131,10 @@ def _prune(q: query.Query) -> query.Query:
             literal = re.split(r"[*?]", node.text, maxsplit=1)[0]
             if len(literal) < MIN_WILDCARD_PREFIX:
                 return query.NullQuery
+        if isinstance(node, query.Phrase) and node.fieldname in UNPOSITIONED_FIELDS:
+            return query.NullQuery
+        if isinstance(node, (query.Wildcard, query.Prefix)) and node.fieldname != "body":
+            return query.NullQuery  # one expansion is enough; the variant fields hold other forms
         if isinstance(node, (query.Term, query.Phrase, query.Wildcard, query.Prefix)):
             count += 1
             if count > MAX_TERMS:
@@ -127,12 +144,33 @@ def _prune(q: query.Query) -> query.Query:
             return node
         node = node.apply(visit)
         if isinstance(node, query.Or):
-            node = _not_means_and_not(node)
+            node = _best_field_per_word(_not_means_and_not(node))
         return node
 
     pruned = visit(q).normalize()
     # A query that only excludes ("NOT besök") has nothing to rank by.
     return query.NullQuery if isinstance(pruned, query.Not) else pruned
+
+
+def _best_field_per_word(node: query.Query) -> query.Query:
+    """One word's alternatives across fields score as the best of them, not their sum.
+
+    Summed, a common word that also occurs in the title and the question outweighs a rare word
+    found as a compound part or without å/ä/ö; as the best field (plus a little of the others) each
+    word counts once. The exact-form field stays additive: it is the bonus of the exact spelling.
+    """
+    if not isinstance(node, query.Or):
+        return node
+    subs = node.subqueries
+    fields = [getattr(q, "fieldname", None) for q in subs]
+    if len(subs) < 2 or None in fields or len(set(fields)) != len(fields) or not set(fields) <= set(TEXT_FIELDS):
+        return node
+    if not all(isinstance(q, (query.Term, query.Phrase, query.Wildcard, query.Prefix)) for q in subs):
+        return node
+    main = [q for q in subs if q.fieldname != "exact"]
+    bonus = [q for q in subs if q.fieldname == "exact"]
+    best = query.DisjunctionMax(main, tiebreak=FIELD_TIEBREAK) if len(main) > 1 else main[0]
+    return query.Or([best, *bonus]) if bonus else best
 
 
 def _not_means_and_not(node: query.Or) -> query.Query:
@@ -162,9 +200,9 @@ def _collect(node: query.Query, result: ParsedQuery, negated: bool) -> None:
     if negated:
         return
     if isinstance(node, query.Term) and node.fieldname in TEXT_FIELDS:
-        result.stems.add(node.text)
+        result.terms.setdefault(node.fieldname, set()).add(node.text)
     elif isinstance(node, query.Phrase) and node.fieldname in TEXT_FIELDS:
-        result.stems.update(node.words)
+        result.terms.setdefault(node.fieldname, set()).update(node.words)
     elif isinstance(node, (query.Wildcard, query.Prefix)) and node.fieldname in TEXT_FIELDS:
         pattern = node.text + ("*" if isinstance(node, query.Prefix) else "")
         result.patterns.append(pattern.lower())
@@ -172,7 +210,3 @@ def _collect(node: query.Query, result: ParsedQuery, negated: bool) -> None:
         for child in node.children():
             _collect(child, result, negated)
 
-
-def stems_of(text: str) -> list[str]:
-    """The stems of a text as the index holds them."""
-    return analyze(text)

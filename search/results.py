@@ -49,12 +49,17 @@ class Hit:
 
 @dataclass
 class SearchResult:
-    """The answer to a search: how many passages matched in all, the requested page, a suggestion."""
+    """The answer to a search: how many passages matched in all, the requested page, a suggestion.
+
+    ``fuzzy`` is set when nothing matched as typed and the hits are for similar words instead:
+    each unknown word with the indexed words searched in its place.
+    """
 
     query: str
     total: int
     hits: list[Hit]
     suggestion: str | None = None
+    fuzzy: dict[str, list[str]] | None = None
 
 
 @dataclass(frozen=True)

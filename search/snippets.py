@@ -8,29 +8,39 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from svar.index.analysis import swedish_analyzer
+from svar.index.schema import build_schema
 from svar.index.sentences import sentence_spans
 
 SNIPPET_CHARS = 320
 ELLIPSIS = "…"
 
-_analyzer = None
+# The fields whose analysis decides what is marked: stems, compound parts, folded words.
+MARKING_FIELDS = ("body", "parts", "folded")
+_analyzers: dict = {}
 
 
-def match_spans(text: str, matches: Callable[[str], bool]) -> list[tuple[int, int, str]]:
-    """(start, end, term) of each word in ``text`` whose index term the query matches."""
-    global _analyzer
-    if _analyzer is None:
-        _analyzer = swedish_analyzer()
-    return [
-        (token.startchar, token.endchar, token.text)
-        for token in _analyzer(text, chars=True, mode="index")
-        if matches(token.text)
-    ]
+def match_spans(text: str, matches: Callable[[str, str], bool]) -> list[tuple[int, int, str]]:
+    """(start, end, term) of each word in ``text`` that matched, whichever way it matched."""
+    if not _analyzers:
+        schema = build_schema()
+        _analyzers.update((name, schema[name].analyzer) for name in MARKING_FIELDS)
+    found: dict[tuple[int, int], str] = {}
+    for fieldname, analyzer in _analyzers.items():
+        for token in analyzer(text, chars=True, mode="index"):
+            if matches(fieldname, token.text):
+                found.setdefault((token.startchar, token.endchar), token.text)
+    # A compound's part and the compound itself may both match: keep the outermost span.
+    spans = sorted(found.items(), key=lambda item: (item[0][0], -item[0][1]))
+    kept: list[tuple[int, int, str]] = []
+    for (start, end), term in spans:
+        if kept and start < kept[-1][1]:
+            continue
+        kept.append((start, end, term))
+    return kept
 
 
 def make_snippet(
-    text: str, matches: Callable[[str], bool], max_chars: int = SNIPPET_CHARS
+    text: str, matches: Callable[[str, str], bool], max_chars: int = SNIPPET_CHARS
 ) -> tuple[str, list[tuple[int, int]]]:
     """The best run of whole sentences (at most ``max_chars``) and the matched words' offsets in it."""
     spans = match_spans(text, matches)

@@ -1,40 +1,54 @@
-"""“Did you mean”: for query words the index does not hold, the closest whole words it does hold."""
+"""“Did you mean” and fuzzy retries: for query words the index does not hold, the closest whole
+words it does hold (from the spelling word list, so suggestions are words, never stems)."""
 
 from __future__ import annotations
 
+import re
+
 from whoosh.searching import Searcher
 
-from svar.index.analysis import analyze
 from svar.index.schema import TEXT_FIELDS
 
 SPELLING_FIELD = "body"
+MAX_EDITS = 2
 
 
 def unknown_words(searcher: Searcher, words: list[str]) -> list[str]:
-    """The typed words none of whose terms occur in any text field."""
+    """The typed words that match in no text field, however analysed (stem, part, folded)."""
     reader = searcher.reader()
+    schema = searcher.schema
     unknown = []
     for word in words:
-        terms = analyze(word)
-        if terms and not any(reader.doc_frequency(f, t) for f in TEXT_FIELDS for t in terms):
+        found = False
+        for fieldname in TEXT_FIELDS:
+            terms = list(schema[fieldname].process_text(word, mode="query"))
+            if any(reader.doc_frequency(fieldname, t) for t in terms):
+                found = True
+                break
+        if not found:
             unknown.append(word)
     return unknown
 
 
+def corrections(searcher: Searcher, words: list[str], limit: int = 1) -> dict[str, list[str]]:
+    """For each unknown word, up to ``limit`` indexed words within two edits, closest first."""
+    corrector = searcher.corrector(SPELLING_FIELD)
+    found: dict[str, list[str]] = {}
+    for word in unknown_words(searcher, words):
+        candidates = [c for c in corrector.suggest(word.lower(), limit=limit, maxdist=MAX_EDITS) if c != word.lower()]
+        if candidates:
+            found[word] = candidates
+    return found
+
+
+def replace_words(text: str, replacements: dict[str, str]) -> str:
+    """The query text with whole words replaced (the first occurrence of each)."""
+    for word, replacement in replacements.items():
+        text = re.sub(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])", lambda _: replacement, text, count=1)
+    return text
+
+
 def suggest(searcher: Searcher, text: str, words: list[str]) -> str | None:
     """The query with each unknown word replaced by the closest indexed word, or None if nothing changes."""
-    corrector = searcher.corrector(SPELLING_FIELD)
-    suggestion = text
-    changed = False
-    for word in unknown_words(searcher, words):
-        candidates = corrector.suggest(word.lower(), limit=1, maxdist=2)
-        if candidates and candidates[0] != word.lower():
-            suggestion = _replace_word(suggestion, word, candidates[0])
-            changed = True
-    return suggestion if changed else None
-
-
-def _replace_word(text: str, word: str, replacement: str) -> str:
-    import re
-
-    return re.sub(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])", replacement, text, count=1)
+    found = corrections(searcher, words)
+    return replace_words(text, {w: c[0] for w, c in found.items()}) if found else None

@@ -27,8 +27,8 @@ def test_search_json_shape(runner):
     result = runner.invoke(main, ["search", "skyddsfonden", "--json"])
     assert result.exit_code == 0
     data = json.loads(result.stdout)
-    assert set(data) == {"query", "total", "hits", "suggestion"}
-    assert (data["query"], data["total"], data["suggestion"]) == ("skyddsfonden", 1, None)
+    assert set(data) == {"query", "total", "hits", "suggestion", "fuzzy"}
+    assert (data["query"], data["total"], data["suggestion"], data["fuzzy"]) == ("skyddsfonden", 1, None, None)
     hit = data["hits"][0]
     assert set(hit) == HIT_KEYS
     assert hit["dnr"] == "KS 2020/1079" and hit["passage"] == 5 and hit["kind"] == "answer"
@@ -46,9 +46,21 @@ def test_plain_output_has_no_colour_codes_when_not_a_terminal(runner):
 
 
 def test_suggestion_is_printed(runner):
+    result = runner.invoke(main, ["search", "familjehem besk"])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0] == "Did you mean: familjehem besök"
+
+
+def test_a_query_that_finds_nothing_is_retried_with_similar_words(runner):
     result = runner.invoke(main, ["search", "diskriminring"])
     assert result.exit_code == 0
-    assert result.stdout.splitlines() == ["Did you mean: diskriminering", "No passages match 'diskriminring'."]
+    lines = result.stdout.splitlines()
+    assert lines[0] == "No exact matches; showing passages with similar words (diskriminring → diskriminering)"
+    data = json.loads(runner.invoke(main, ["search", "diskriminring", "--json"]).stdout)
+    assert data["fuzzy"] == {"diskriminring": ["diskriminering"]}
+    assert data["suggestion"] == "diskriminering"
+    # The word is in the title, so every passage but the closing matches.
+    assert data["total"] == 4 and {h["dnr"] for h in data["hits"]} == {"KS 2022/65"}
 
 
 def test_filters_as_options(runner):
@@ -70,7 +82,7 @@ def test_show_list_stats(runner):
     listing = runner.invoke(main, ["list", "--json"])
     assert [d["dnr"] for d in json.loads(listing.stdout)] == ["KS 2026/469", "KS 2025/806", "KS 2022/65", "KS 2020/1079"]
     stats = json.loads(runner.invoke(main, ["stats", "--json"]).stdout)
-    assert (stats["documents"], stats["passages"], stats["schema_version"]) == (4, 27, 1)
+    assert (stats["documents"], stats["passages"], stats["schema_version"]) == (4, 27, 2)
     assert stats["size_bytes"] > 0
 
 
