@@ -47,8 +47,11 @@ def answer_files(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-def passage_documents(answer: Answer, indexed_at: int) -> list[dict]:
-    """The Whoosh documents for an answer, one per passage."""
+def passage_documents(answer: Answer, indexed_at: int, with_variants: bool = True) -> list[dict]:
+    """The Whoosh documents for an answer, one per passage.
+
+    ``with_variants=False`` leaves out the exact, parts and folded fields: only to measure their cost.
+    """
     date = dt.datetime.combine(answer.date, dt.time()) if answer.date else None
     parties = " ".join(party_key(p) for p in (answer.interpellant.party, answer.respondent.party) if p)
     documents = []
@@ -65,9 +68,6 @@ def passage_documents(answer: Answer, indexed_at: int) -> list[dict]:
             topic=answer.topic,
             question=passage.question,
             body=passage.text,
-            exact=variants,
-            parts=variants,
-            folded=variants,
             interpellant=answer.interpellant.name,
             interpellant_party=party_key(answer.interpellant.party),
             interpellant_key=name_key(answer.interpellant.name),
@@ -83,6 +83,8 @@ def passage_documents(answer: Answer, indexed_at: int) -> list[dict]:
             content_hash=answer.content_hash,
             indexed_at=indexed_at,
         )
+        if with_variants:
+            document.update(exact=variants, parts=variants, folded=variants)
         if passage.question_number is not None:
             document["question_number"] = passage.question_number
         if date:
@@ -97,6 +99,7 @@ def index_files(
     paths: Iterable[Path],
     *,
     progress: Callable[[Path], None] | None = None,
+    variants: bool = True,
 ) -> IndexReport:
     """Index answer files: new ones are added, changed ones replace their dnr, unchanged ones are skipped.
 
@@ -109,7 +112,7 @@ def index_files(
     try:
         _collect(answer_files(paths), state, answers, report, progress)
         if answers:
-            _write(ix, answers.values(), state, report)
+            _write(ix, answers.values(), state, report, with_variants=variants)
     finally:
         state.close()
     return report
@@ -227,7 +230,8 @@ def _writer(ix: Index, index_dir: Path):
         ) from None
 
 
-def _write(ix: Index, answers: Iterable[Answer], state: _IndexedState, report: IndexReport) -> None:
+def _write(ix: Index, answers: Iterable[Answer], state: _IndexedState, report: IndexReport,
+           with_variants: bool = True) -> None:
     answers = list(answers)
     indexed_at = int(time.time())
     writer = _writer(ix, Path(ix.storage.folder))
@@ -238,7 +242,7 @@ def _write(ix: Index, answers: Iterable[Answer], state: _IndexedState, report: I
                 report.updated.append(answer.dnr)
             else:
                 report.new.append(answer.dnr)
-            for document in passage_documents(answer, indexed_at):
+            for document in passage_documents(answer, indexed_at, with_variants):
                 writer.add_document(**document)
                 report.passages += 1
     except BaseException:

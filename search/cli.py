@@ -122,10 +122,12 @@ def index_command(paths: tuple[Path, ...], rebuild: bool, index_dir: Path | None
 @click.option("--until", help="Answers up to this date (YYYY-MM-DD, inclusive).")
 @click.option("--dnr", help="Only this answer (e.g. 'KS 2022/65').")
 @click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="Hits to show.")
+@click.option("--strict", is_flag=True, help="Only the words as typed and their inflections: no compound "
+              "parts, no å/ä/ö-less matches, no similar words.")
 @_json_option
 @_index_option
 def search_command(query: str, party, interpellant, respondent, year, since, until, dnr, limit: int,
-                   as_json: bool, index_dir: Path | None) -> None:
+                   strict: bool, as_json: bool, index_dir: Path | None) -> None:
     """Search for passages; plain words, "exact phrases", AND/OR/NOT, -word."""
     from .filters import Filters
 
@@ -133,7 +135,7 @@ def search_command(query: str, party, interpellant, respondent, year, since, unt
                       since=since, until=until, dnr=dnr)
     filters.check()  # a bad date is reported before any index is opened or built
     with _open(index_dir) as answers:
-        result = answers.search(query, filters=filters, limit=limit)
+        result = answers.search(query, filters=filters, limit=limit, strict=strict)
     if as_json:
         _echo_json(formatting.search_json(result))
         return
