@@ -1,19 +1,23 @@
-"""Reading answer files into text: encoding detection for text exports (UTF-8, cp1252, latin-1)."""
+"""Reading answer files into text: PDFs through pypdf, text exports with encoding detection
+(UTF-8, UTF-16 with a BOM, cp1252/latin-1 and mixtures of them)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from . import pdf
 from .errors import ReadError
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".text", ".markdown"})
+ANSWER_SUFFIXES = TEXT_SUFFIXES | {".pdf"}
 # Beyond this an "answer" is certainly not one; reading it would only waste memory.
 MAX_BYTES = 20 * 1024 * 1024
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 def is_answer_file(path: Path) -> bool:
     """Whether a file in a folder looks like something svar should read."""
-    return path.suffix.lower() in TEXT_SUFFIXES and not path.name.startswith(".")
+    return path.suffix.lower() in ANSWER_SUFFIXES and not path.name.startswith(".")
 
 
 def decode(data: bytes) -> str:
@@ -24,6 +28,12 @@ def decode(data: bytes) -> str:
     """
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    elif data.startswith(_UTF16_BOMS):
+        # Windows editors' "Unicode" text; only with a BOM, since UTF-16 cannot be told from binary otherwise.
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -60,6 +70,11 @@ def read_text(path: Path) -> tuple[str, bytes]:
         raise ReadError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     if not data.strip():
         raise ReadError(f"{path}: the file is empty")
-    if b"\x00" in data[:8192]:
+    # Dispatch on the content, not the name: a PDF saved as .txt is still a PDF.
+    if pdf.is_pdf(data):
+        return pdf.pdf_text(path, data), data
+    if path.suffix.lower() == ".pdf":
+        raise ReadError(f"{path}: named .pdf but not a PDF")
+    if b"\x00" in data[:8192] and not data.startswith(_UTF16_BOMS):
         raise ReadError(f"{path}: a binary file, not a text export of an answer")
     return decode(data), data

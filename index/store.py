@@ -1,59 +1,311 @@
-"""Opening and creating the Whoosh index on disk, with its schema version, as svar's own errors."""
+"""The index on disk: generations of Whoosh indexes behind a pointer that is replaced atomically.
+
+    INDEX_DIR/
+      CURRENT          the name of the live generation, e.g. "gen-000003"; replaced with os.replace
+      gen-000003/      a complete Whoosh index and svar-index.json (the schema version it was built with)
+      gen-000002/      the generation before, kept until the next swap for readers that still use it
+      write.lock       held by the one process writing (see locking.py); writer.json says which
+
+Incremental writes commit inside the live generation: Whoosh writes new segment files and then
+renames a new table of contents into place, so a reader sees one commit or the next, never half of
+one. A rebuild writes a whole new generation beside the live one and publishes it by replacing
+CURRENT, so a reader sees the old index or the new one, never a mix and never nothing. An index made
+by svar 0.1 (the Whoosh files directly in INDEX_DIR, no CURRENT) is read as generation 0; the next
+rebuild moves it into this layout.
+
+``exists`` and ``open_existing`` are the ways in for readers; the functions that change the folder
+(``create``, ``new_generation``, ``publish``, ``clean``) expect the caller to hold the write lock.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
+import re
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
-from whoosh import index as whoosh_index
-from whoosh.index import Index
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC, FileIndex, clean_files
 
 from .errors import IndexDamagedError, IndexMissingError
+from .locking import HOLDER_FILE, LOCK_FILE, WriteLock
 from .schema import SCHEMA_VERSION, build_schema
 
 INDEX_NAME = "svar"
 VERSION_FILE = "svar-index.json"
+POINTER_FILE = "CURRENT"
 REBUILD_HINT = "run `svar index --rebuild`"
+GENERATION_PREFIX = "gen-"
+_GENERATION = re.compile(r"^gen-(\d{6,})$")
+_TOC = re.compile(rf"^_{INDEX_NAME}_(\d+)\.toc$")
+# A table of contents Whoosh was writing when its process died (it renames it into place when done).
+_TOC_LEFTOVER = re.compile(rf"^_{INDEX_NAME}_\d+\.toc\..+$")
+# The files of a svar 0.1 index, written directly into the index folder.
+_LEGACY_FILES = re.compile(rf"^(?:_{INDEX_NAME}_.+|{INDEX_NAME}_.+|{INDEX_NAME}\.tmp|{re.escape(VERSION_FILE)})$")
+
+
+@dataclass(frozen=True)
+class Generation:
+    """One complete Whoosh index inside the index folder."""
+
+    number: int
+    path: Path
+
+
+def generation_name(number: int) -> str:
+    return f"{GENERATION_PREFIX}{number:06d}"
+
+
+def live_generation(index_dir: Path) -> Generation | None:
+    """The generation readers should open, or None when the folder holds no index."""
+    try:
+        name = (index_dir / POINTER_FILE).read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        return Generation(0, index_dir) if _has_toc(index_dir) else None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise IndexDamagedError(f"index at {index_dir}: cannot read its {POINTER_FILE} file ({exc}): {REBUILD_HINT}") from None
+    match = _GENERATION.match(name)
+    if not match:
+        raise IndexDamagedError(f"index at {index_dir}: its {POINTER_FILE} file names no generation: {REBUILD_HINT}")
+    return Generation(int(match.group(1)), index_dir / name)
 
 
 def exists(index_dir: Path) -> bool:
-    """Whether a svar index has been created in this folder."""
-    return (index_dir / VERSION_FILE).is_file() and whoosh_index.exists_in(str(index_dir), indexname=INDEX_NAME)
+    """Whether a svar index has been created in this folder (opening it may still find it damaged)."""
+    try:
+        return live_generation(index_dir) is not None
+    except IndexDamagedError:
+        return True
 
 
-def create(index_dir: Path) -> Index:
-    """Create an empty index (replacing nothing: the folder must not hold one)."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    ix = whoosh_index.create_in(str(index_dir), build_schema(), indexname=INDEX_NAME)
-    (index_dir / VERSION_FILE).write_text(json.dumps({"schema_version": SCHEMA_VERSION}) + "\n", encoding="utf-8")
+def open_existing(index_dir: Path) -> "LiveIndex":
+    """Open an index for reading or writing, or say clearly why it cannot be opened.
+
+    The segment files are opened once here, so a damaged index is reported now, not at the first search.
+    """
+    generation = live_generation(index_dir) if index_dir.is_dir() else None
+    if generation is None:
+        raise IndexMissingError(f"no index at {index_dir}: run `svar index` to build one")
+    ix = LiveIndex(index_dir, generation)
+    ix.reader().close()
     return ix
 
 
-def open_existing(index_dir: Path) -> Index:
-    """Open an index for reading or writing, or say clearly why it cannot be opened."""
-    if not index_dir.exists() or not any(index_dir.glob(f"_{INDEX_NAME}_*.toc")):
-        raise IndexMissingError(f"no index at {index_dir}: run `svar index` to build one")
-    check_version(index_dir)
-    try:
-        return whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
-    except Exception as exc:  # Whoosh raises many types for a damaged TOC or segment
-        raise IndexDamagedError(f"index at {index_dir} is damaged ({type(exc).__name__}): {REBUILD_HINT}") from exc
-
-
-def open_or_create(index_dir: Path) -> Index:
-    """Open the index, creating an empty one if the folder holds none."""
-    if not index_dir.exists() or not any(index_dir.glob(f"_{INDEX_NAME}_*.toc")):
-        return create(index_dir)
+def open_or_create(index_dir: Path) -> "LiveIndex":
+    """Open the index, creating an empty one (under the write lock) if the folder holds none."""
+    if not exists(index_dir):
+        with WriteLock(index_dir):
+            if not exists(index_dir):  # another process may have created it while we waited
+                return create(index_dir)
     return open_existing(index_dir)
 
 
-def check_version(index_dir: Path) -> None:
+def create(index_dir: Path) -> "LiveIndex":
+    """Create an empty index in a folder that holds none. The caller holds the write lock."""
+    publish(index_dir, new_generation(index_dir))
+    return open_existing(index_dir)
+
+
+def new_generation(index_dir: Path) -> Generation:
+    """An empty index in a new generation folder, not yet live. The caller holds the write lock.
+
+    Its Whoosh generation numbers continue from the live index's, so that a searcher still open on
+    the old generation notices the swap (Whoosh refreshes a searcher when the number changes).
+    """
+    index_dir.mkdir(parents=True, exist_ok=True)
+    live = _safe_live(index_dir)
+    number = max([*_generation_numbers(index_dir), live.number if live else 0]) + 1
+    generation = Generation(number, index_dir / generation_name(number))
+    generation.path.mkdir()
+    start = _latest_toc(live.path) + 1 if live else 0
+    TOC(build_schema(), [], start).write(FileStorage(str(generation.path)), INDEX_NAME)
+    (generation.path / VERSION_FILE).write_text(json.dumps({"schema_version": SCHEMA_VERSION}) + "\n", encoding="utf-8")
+    return generation
+
+
+def open_generation(generation: Generation) -> FileIndex:
+    """A generation that is not live yet, to build it. The caller holds the write lock."""
+    return FileIndex(FileStorage(str(generation.path)), indexname=INDEX_NAME)
+
+
+def publish(index_dir: Path, generation: Generation) -> None:
+    """Make ``generation`` the live index in one atomic step. The caller holds the write lock.
+
+    Its files are flushed to disk first, so that not even a power cut can leave CURRENT pointing at
+    a generation whose files were never written.
+    """
+    for path in generation.path.rglob("*"):
+        if path.is_file():
+            _fsync(path)
+    _fsync(generation.path)
+    temporary = index_dir / f".{POINTER_FILE}.{os.getpid()}"
+    with open(temporary, "w", encoding="ascii") as pointer:
+        pointer.write(generation_name(generation.number) + "\n")
+        pointer.flush()
+        os.fsync(pointer.fileno())
+    os.replace(temporary, index_dir / POINTER_FILE)
+    _fsync(index_dir)
+    clean(index_dir)
+
+
+def clean(index_dir: Path) -> None:
+    """Remove what killed writers and past swaps left behind. The caller holds the write lock.
+
+    Kept: the live generation and the one before it (a reader may have opened it just before the
+    last swap). Removed: older and unpublished generations, temporary pointer and holder notes, and
+    in the live generation Whoosh's temporary files and segments no commit refers to.
+    """
     try:
-        recorded = json.loads((index_dir / VERSION_FILE).read_text(encoding="utf-8"))["schema_version"]
+        live = live_generation(index_dir)
+    except IndexDamagedError:
+        return  # only a rebuild may touch a damaged index, and it publishes before cleaning
+    if live is None:
+        return
+    older = [n for n in _generation_numbers(index_dir) if n < live.number]
+    keep = {live.number, max(older, default=0)}
+    for number in _generation_numbers(index_dir):
+        if number not in keep:
+            shutil.rmtree(index_dir / generation_name(number), ignore_errors=True)
+    if 0 not in keep:
+        for path in index_dir.iterdir():
+            if _LEGACY_FILES.match(path.name):
+                _remove(path)
+    for path in index_dir.iterdir():
+        if path.name.startswith((f".{POINTER_FILE}.", f".{HOLDER_FILE}.")):
+            _remove(path)
+    for path in live.path.iterdir():
+        if _TOC_LEFTOVER.match(path.name) or path.name == f"{INDEX_NAME}.tmp":
+            _remove(path)
+    try:
+        toc = TOC.read(FileStorage(str(live.path)), INDEX_NAME)
+    except Exception:  # a damaged live index is reported when opened; cleaning must not hide that
+        return
+    clean_files(FileStorage(str(live.path)), INDEX_NAME, toc.generation, toc.segments)
+
+
+def disk_usage(index_dir: Path) -> tuple[int, dt.datetime | None]:
+    """Bytes used by the live index and when it last changed (its latest commit)."""
+    live = live_generation(index_dir)
+    if live is None:
+        return 0, None
+    # (A svar 0.1 index shares its folder with the lock and the pointer; they are not the index.)
+    files = [p for p in live.path.iterdir() if p.is_file() and p.name not in (LOCK_FILE, HOLDER_FILE, POINTER_FILE)]
+    tocs = [p.stat().st_mtime for p in files if _TOC.match(p.name)]
+    changed = dt.datetime.fromtimestamp(max(tocs)).astimezone() if tocs else None
+    return sum(p.stat().st_size for p in files), changed
+
+
+def check_version(generation_dir: Path) -> None:
+    try:
+        recorded = json.loads((generation_dir / VERSION_FILE).read_text(encoding="utf-8"))["schema_version"]
     except (OSError, ValueError, KeyError, TypeError):
-        raise IndexDamagedError(f"index at {index_dir} has no readable version record: {REBUILD_HINT}") from None
+        raise IndexDamagedError(f"index at {generation_dir} has no readable version record: {REBUILD_HINT}") from None
     if recorded != SCHEMA_VERSION:
         raise IndexDamagedError(
-            f"index at {index_dir} was built by another svar version (schema {recorded}, "
+            f"index at {generation_dir} was built by another svar version (schema {recorded}, "
             f"this svar reads {SCHEMA_VERSION}): {REBUILD_HINT}"
         )
+
+
+class LiveIndex(FileIndex):
+    """A Whoosh index that follows the folder's CURRENT pointer and reports damage as svar's own error.
+
+    Searchers made from it pick up both incremental commits and swapped-in rebuilds when refreshed.
+    """
+
+    def __init__(self, index_dir: Path, generation: Generation) -> None:
+        self.index_dir = index_dir
+        self.generation_dir = generation.path
+        check_version(generation.path)
+        try:
+            super().__init__(FileStorage(str(generation.path)), indexname=INDEX_NAME)
+        except Exception as exc:  # Whoosh raises many types for a damaged table of contents
+            raise damaged(index_dir, exc) from exc
+
+    def _follow(self) -> None:
+        """Switch to the live generation if a rebuild has swapped in a new one."""
+        live = live_generation(self.index_dir)
+        if live is not None and live.path != self.generation_dir:
+            check_version(live.path)
+            self.storage = FileStorage(str(live.path))
+            self.generation_dir = live.path
+
+    def latest_generation(self) -> int:
+        self._follow()
+        return super().latest_generation()
+
+    def reader(self, reuse=None):
+        # Never reuse: whoosh3 3.54 adds the old reader's segments to the new reader's, so a searcher
+        # refreshed after a merge would see every merged document twice. The old reader is closed.
+        self._follow()
+        try:
+            reader = super().reader()
+        except Exception as exc:  # a missing or truncated segment file: OSError, struct.error, EOFError…
+            raise damaged(self.index_dir, exc) from exc
+        if reuse is not None:
+            reuse.close()
+        return reader
+
+    def writer(self, **kwargs):
+        self._follow()
+        return super().writer(**kwargs)
+
+
+def damaged(index_dir: Path, exc: BaseException) -> IndexDamagedError:
+    if isinstance(exc, OSError) and exc.filename:
+        detail = f"{Path(exc.filename).name}: {exc.strerror or type(exc).__name__}"
+    else:  # struct.error and mmap.error are both called "error"
+        detail = type(exc).__name__ if type(exc).__name__ != "error" else f"{type(exc).__module__}.error"
+    return IndexDamagedError(f"index at {index_dir} is damaged ({detail}): {REBUILD_HINT}")
+
+
+def _safe_live(index_dir: Path) -> Generation | None:
+    try:
+        return live_generation(index_dir)
+    except IndexDamagedError:
+        return None
+
+
+def _has_toc(folder: Path) -> bool:
+    try:
+        return any(_TOC.match(name) for name in os.listdir(folder))
+    except OSError:
+        return False
+
+
+def _latest_toc(folder: Path) -> int:
+    try:
+        return max((int(m.group(1)) for m in map(_TOC.match, os.listdir(folder)) if m), default=-1)
+    except OSError:
+        return -1
+
+
+def _generation_numbers(index_dir: Path) -> list[int]:
+    try:
+        names = os.listdir(index_dir)
+    except OSError:
+        return []
+    return sorted(int(m.group(1)) for m in map(_GENERATION.match, names) if m)
+
+
+def _fsync(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems cannot sync folders; the rename is still atomic
+    finally:
+        os.close(fd)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)

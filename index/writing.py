@@ -1,9 +1,12 @@
-"""Writing answers into the index: add, replace by dnr in one commit, skip unchanged files, remove."""
+"""Writing answers into the index: add, replace by dnr in one commit, skip unchanged files, remove, rebuild.
+
+Every write holds the index folder's write lock (locking.py) for its whole run, so two writers never
+interleave and a rebuild never loses an update made while it ran.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 import time
 from collections.abc import Callable, Iterable
@@ -11,17 +14,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh.index import Index, LockError
-from whoosh.query import Term
+from whoosh.reading import SegmentReader
 
 from . import store
 from .errors import IndexLockedError, ReadError, SvarError
+from .locking import DEFAULT_TIMEOUT, WriteLock
 from .loading import content_hash, parse_answer
 from .reading import is_answer_file, read_text
 from .records import Answer
 from .schema import name_key, party_key, variant_text
 
-# How long a writer waits for another writer before giving up.
-LOCK_TIMEOUT = 10.0
+# How long a writer waits for another writer before giving up (the CLI's --wait overrides it).
+LOCK_TIMEOUT = DEFAULT_TIMEOUT
+# Whoosh's own writer lock is free whenever svar's is held, unless a program other than svar writes.
+WHOOSH_LOCK_TIMEOUT = 2.0
+# Segments a commit may leave before the small ones are merged (see merge_policy).
+MAX_SEGMENTS = 8
 
 
 @dataclass
@@ -100,17 +108,26 @@ def index_files(
     *,
     progress: Callable[[Path], None] | None = None,
     variants: bool = True,
+    lock_timeout: float | None = None,
 ) -> IndexReport:
     """Index answer files: new ones are added, changed ones replace their dnr, unchanged ones are skipped.
 
     All changes land in one commit, so a search sees either none or all of them.
     """
+    files = answer_files(paths)
+    with _locked(index_dir, lock_timeout):
+        ix = store.open_existing(index_dir) if store.exists(index_dir) else store.create(index_dir)
+        store.clean(index_dir)
+        return _index_into(ix, files, progress, variants)
+
+
+def _index_into(ix: Index, files: list[Path], progress: Callable[[Path], None] | None,
+                variants: bool = True) -> IndexReport:
     report = IndexReport()
-    ix = store.open_or_create(index_dir)
     state = _IndexedState(ix)
     answers: dict[str, Answer] = {}
     try:
-        _collect(answer_files(paths), state, answers, report, progress)
+        _collect(files, state, answers, report, progress)
         if answers:
             _write(ix, answers.values(), state, report, with_variants=variants)
     finally:
@@ -150,56 +167,79 @@ def _collect(files: list[Path], state: "_IndexedState", answers: dict[str, Answe
         report.warnings.extend((str(path), w) for w in answer.warnings)
 
 
-def rebuild(index_dir: Path, paths: Iterable[Path], *, progress: Callable[[Path], None] | None = None) -> IndexReport:
-    """Build a fresh index from ``paths`` in a sibling folder, then swap it in place of the old one.
+def rebuild(index_dir: Path, paths: Iterable[Path], *, progress: Callable[[Path], None] | None = None,
+            lock_timeout: float | None = None) -> IndexReport:
+    """Build a fresh index from ``paths`` as a new generation, then make it live in one atomic step.
 
-    Until the swap the old index is untouched and searchable; if the build fails it stays as it was.
+    Until the swap the old index is untouched and searchable (even a damaged one is never opened);
+    if the build fails or is killed, the old index stays live and the half-built generation is removed.
     """
-    staging = index_dir.with_name(f".{index_dir.name}.rebuild-{os.getpid()}")
-    retired = index_dir.with_name(f".{index_dir.name}.old-{os.getpid()}")
-    shutil.rmtree(staging, ignore_errors=True)
-    try:
-        report = index_files(staging, paths, progress=progress)
-        if not store.exists(staging):
-            store.create(staging)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    if index_dir.exists():
-        os.replace(index_dir, retired)
-    os.replace(staging, index_dir)
-    shutil.rmtree(retired, ignore_errors=True)
+    files = answer_files(paths)
+    with _locked(index_dir, lock_timeout):
+        store.clean(index_dir)
+        generation = store.new_generation(index_dir)
+        try:
+            report = _index_into(store.open_generation(generation), files, progress)
+        except BaseException:
+            shutil.rmtree(generation.path, ignore_errors=True)
+            raise
+        store.publish(index_dir, generation)
     return report
 
 
 def index_answers(index_dir: Path, answers: Iterable[Answer]) -> IndexReport:
     """Index already-parsed answers, replacing any indexed under the same dnr."""
     report = IndexReport()
-    ix = store.open_or_create(index_dir)
-    state = _IndexedState(ix)
-    try:
-        _write(ix, list(answers), state, report)
-    finally:
-        state.close()
+    with _locked(index_dir, None):
+        ix = store.open_existing(index_dir) if store.exists(index_dir) else store.create(index_dir)
+        state = _IndexedState(ix)
+        try:
+            _write(ix, list(answers), state, report)
+        finally:
+            state.close()
     return report
 
 
 def remove_answers(index_dir: Path, dnrs: Iterable[str]) -> list[str]:
     """Remove answers by dnr in one commit; returns the dnrs that were indexed and are now gone."""
-    ix = store.open_existing(index_dir)
     wanted = list(dict.fromkeys(dnrs))
-    with ix.searcher() as searcher:
-        present = [d for d in wanted if searcher.document_number(dnr=d) is not None]
-    if present:
-        writer = _writer(ix, index_dir)
-        try:
-            for dnr in present:
-                writer.delete_by_term("dnr", dnr)
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
+    with _locked(index_dir, None):
+        ix = store.open_existing(index_dir)
+        with ix.searcher() as searcher:
+            present = [d for d in wanted if searcher.document_number(dnr=d) is not None]
+        if present:
+            writer = _writer(ix, index_dir)
+            try:
+                for dnr in present:
+                    writer.delete_by_term("dnr", dnr)
+            except BaseException:
+                writer.cancel()
+                raise
+            _commit(writer, ix)
     return present
+
+
+def merge_policy(writer, segments: list) -> list:
+    """Whoosh merge policy: a commit adds one segment and rewrites nothing, until segments pile up.
+
+    Adding one answer to a large index then writes only that answer's segment. When more than
+    MAX_SEGMENTS would remain, every segment but the largest (which holds the bulk of the index,
+    from the first full run or the last rebuild) is merged into the new one; the largest is only
+    rewritten by `svar index --rebuild`.
+    """
+    if len(segments) < MAX_SEGMENTS:
+        return segments
+    largest = max(segments, key=lambda segment: segment.doc_count_all())
+    for segment in segments:
+        if segment is not largest:
+            reader = SegmentReader(writer.storage, writer.schema, segment)
+            writer.add_reader(reader)
+            reader.close()
+    return [largest]
+
+
+def _locked(index_dir: Path, timeout: float | None) -> WriteLock:
+    return WriteLock(index_dir, timeout=LOCK_TIMEOUT if timeout is None else timeout)
 
 
 class _IndexedState:
@@ -222,12 +262,19 @@ class _IndexedState:
 
 def _writer(ix: Index, index_dir: Path):
     try:
-        return ix.writer(timeout=LOCK_TIMEOUT)
+        return ix.writer(timeout=WHOOSH_LOCK_TIMEOUT)
     except LockError:
         raise IndexLockedError(
-            f"index at {index_dir} is being written by another svar process; "
-            f"waited {LOCK_TIMEOUT:.0f} s — try again when it has finished"
+            f"index at {index_dir} is being written by a program other than svar (it holds Whoosh's "
+            f"write lock); try again when it has finished"
         ) from None
+
+
+def _commit(writer, ix: Index) -> None:
+    try:
+        writer.commit(mergetype=merge_policy)
+    except OSError as exc:
+        raise SvarError(f"could not write the index at {ix.storage.folder}: {exc.strerror or exc}") from exc
 
 
 def _write(ix: Index, answers: Iterable[Answer], state: _IndexedState, report: IndexReport,
@@ -248,7 +295,4 @@ def _write(ix: Index, answers: Iterable[Answer], state: _IndexedState, report: I
     except BaseException:
         writer.cancel()
         raise
-    try:
-        writer.commit()
-    except OSError as exc:
-        raise SvarError(f"could not write the index at {ix.storage.folder}: {exc.strerror or exc}") from exc
+    _commit(writer, ix)

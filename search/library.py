@@ -188,14 +188,13 @@ class AnswerIndex:
         searcher = self._current_searcher()
         reader = searcher.reader()
         documents = sum(1 for _ in searcher.document_numbers(passage=1)) if reader.doc_count() else 0
-        files = [p for p in self.path.iterdir() if p.is_file()]
-        tocs = [p.stat().st_mtime for p in files if p.name.endswith(".toc")]
+        size_bytes, last_update = store.disk_usage(self.path)  # the live generation, not the whole folder
         return IndexStats(
             path=str(self.path),
             documents=documents,
             passages=reader.doc_count(),
-            size_bytes=sum(p.stat().st_size for p in files),
-            last_update=dt.datetime.fromtimestamp(max(tocs)).astimezone() if tocs else None,
+            size_bytes=size_bytes,
+            last_update=last_update,
             schema_version=SCHEMA_VERSION,
         )
 
