@@ -83,33 +83,80 @@ def _chosen_index(index_dir: Path | None) -> Path | None:
 
 @main.command("index")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--rebuild", is_flag=True, help="Build the index anew from PATHS (or the seeds).")
+@click.option("--rebuild", is_flag=True, help="Build the index anew from PATHS (or the seeds) and swap it in.")
+@click.option("--watch", is_flag=True, help="Then keep running: index answers as they appear or change in PATHS "
+                                           "(Ctrl-C stops).")
+@click.option("--interval", type=click.FloatRange(min=0.05), default=2.0, show_default=True,
+              help="With --watch: seconds between looks at PATHS; a file goes in once unchanged this long.")
+@click.option("--wait", "wait", type=click.FloatRange(min=0), default=10.0, show_default=True,
+              help="Seconds to wait while another svar process writes the index.")
 @_index_option
-def index_command(paths: tuple[Path, ...], rebuild: bool, index_dir: Path | None) -> None:
+def index_command(paths: tuple[Path, ...], rebuild: bool, watch: bool, interval: float, wait: float,
+                  index_dir: Path | None) -> None:
     """Add or update answers from files or folders (no PATH: the bundled seeds)."""
     from svar.index.location import bundled_seeds, resolve_index_dir
     from svar.index.writing import answer_files
 
     from .library import rebuild_index, update_index
 
+    if watch and not paths:
+        raise click.UsageError("--watch needs the files or folders to watch")
     sources = list(paths) or bundled_seeds()
     missing = [p for p in sources if not p.exists()]
     for path in missing:
         click.echo(f"svar: {path}: no such file or folder", err=True)
     files = answer_files([p for p in sources if p.exists()])
     target = resolve_index_dir(_chosen_index(index_dir))
+    run = rebuild_index if rebuild else update_index
     if len(files) > PROGRESS_THRESHOLD and sys.stderr.isatty():
         with click.progressbar(length=len(files), label="indexing", file=sys.stderr) as bar:
-            report = (rebuild_index if rebuild else update_index)(target, files, progress=lambda _: bar.update(1))
+            report = run(target, files, progress=lambda _: bar.update(1), lock_timeout=wait)
     else:
-        report = (rebuild_index if rebuild else update_index)(target, files)
+        report = run(target, files, lock_timeout=wait)
+    _echo_report(report)
+    if watch:
+        _watch(target, sources, interval, wait)
+    elif report.rejected or missing:
+        sys.exit(1)
+
+
+def _echo_report(report, prefix: str = "") -> None:
     for path, warning in report.warnings:
         click.echo(f"svar: warning: {path}: {warning}", err=True)
     for _, reason in report.rejected:
         click.echo(f"svar: rejected: {reason}", err=True)
-    click.echo(formatting.report_text(report))
-    if report.rejected or missing:
-        sys.exit(1)
+    click.echo(prefix + formatting.report_text(report))
+
+
+def _watch(target: Path, sources: list[Path], interval: float, wait: float) -> None:
+    """Index what appears or changes until Ctrl-C (or SIGTERM, as from a service manager): exit 0."""
+    import signal
+    import time
+
+    from .library import watch_index
+
+    def on_round(result) -> None:
+        stamp = time.strftime("%H:%M:%S ")
+        if result.error is not None:
+            click.echo(f"svar: {stamp}{result.error} (trying again)", err=True)
+        else:
+            _echo_report(result.report, stamp)
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    click.echo(f"svar: watching {', '.join(map(str, sources))} for new and changed answers (Ctrl-C stops)", err=True)
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread (svar embedded): leave SIGTERM alone
+        previous = None
+    try:
+        watch_index(target, sources, on_round, interval=interval, settle=interval, lock_timeout=wait)
+    except KeyboardInterrupt:
+        click.echo("svar: stopped watching", err=True)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 @main.command("search")

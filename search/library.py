@@ -9,7 +9,7 @@ from pathlib import Path
 
 from whoosh import query as wq
 
-from svar.index import store, writing
+from svar.index import store, watching, writing
 from svar.index.errors import UnknownDocumentError
 from svar.index.loading import content_hash, parse_answer
 from svar.index.location import bundled_seeds, resolve_index_dir
@@ -45,15 +45,36 @@ def build_seed_index(index_dir: str | os.PathLike[str] | None = None) -> writing
 
 
 def update_index(index_dir: str | os.PathLike[str] | None, paths: Iterable[str | os.PathLike[str]],
-                 progress: Callable[[Path], None] | None = None) -> writing.IndexReport:
-    """Index answer files or folders into the index (created if missing): new, changed and unchanged."""
-    return writing.index_files(resolve_index_dir(index_dir), [Path(p) for p in paths], progress=progress)
+                 progress: Callable[[Path], None] | None = None, *,
+                 lock_timeout: float | None = None) -> writing.IndexReport:
+    """Index answer files or folders into the index (created if missing): new, changed and unchanged.
+
+    ``lock_timeout``: seconds to wait for another writer before IndexLockedError (default 10).
+    """
+    return writing.index_files(resolve_index_dir(index_dir), [Path(p) for p in paths], progress=progress,
+                               lock_timeout=lock_timeout)
 
 
 def rebuild_index(index_dir: str | os.PathLike[str] | None, paths: Iterable[str | os.PathLike[str]],
-                  progress: Callable[[Path], None] | None = None) -> writing.IndexReport:
+                  progress: Callable[[Path], None] | None = None, *,
+                  lock_timeout: float | None = None) -> writing.IndexReport:
     """Build a new index from ``paths`` beside the old one and swap it in only when it is complete."""
-    return writing.rebuild(resolve_index_dir(index_dir), [Path(p) for p in paths], progress=progress)
+    return writing.rebuild(resolve_index_dir(index_dir), [Path(p) for p in paths], progress=progress,
+                           lock_timeout=lock_timeout)
+
+
+def watch_index(index_dir: str | os.PathLike[str] | None, paths: Iterable[str | os.PathLike[str]],
+                on_round: Callable[[watching.Round], None], *, interval: float = watching.DEFAULT_INTERVAL,
+                settle: float = watching.DEFAULT_SETTLE, should_stop: Callable[[], bool] = lambda: False,
+                max_rounds: int | None = None, lock_timeout: float | None = None) -> None:
+    """Keep the index current: index answer files as they appear or change in ``paths``.
+
+    Polls every ``interval`` seconds; a file goes in once it has stopped changing for ``settle``
+    seconds. ``on_round`` gets each round that indexed something or failed (the failed ones are
+    retried). Runs until ``should_stop()`` returns true, ``max_rounds`` have run, or KeyboardInterrupt.
+    """
+    watching.watch(resolve_index_dir(index_dir), [Path(p) for p in paths], on_round, interval=interval,
+                   settle=settle, should_stop=should_stop, max_rounds=max_rounds, lock_timeout=lock_timeout)
 
 
 class AnswerIndex:
