@@ -38,18 +38,29 @@ class Round:
     error: SvarError | None = None
 
 
+def snapshot(paths: Iterable[Path]) -> dict[Path, Signature]:
+    """The answer files under ``paths`` as they are now; taken before indexing them, it tells a
+    watcher which versions it need not index again (a file changed since then differs from it)."""
+    return _signatures(answer_files(paths))
+
+
 class Watcher:
-    """Polls ``paths`` and indexes settled new and changed answer files into ``index_dir``."""
+    """Polls ``paths`` and indexes settled new and changed answer files into ``index_dir``.
+
+    ``indexed``: files (from ``snapshot``) that were just indexed and are left alone until they change.
+    """
 
     def __init__(self, index_dir: Path, paths: Iterable[Path], *, settle: float = DEFAULT_SETTLE,
-                 clock: Callable[[], float] = time.time, lock_timeout: float | None = None) -> None:
+                 clock: Callable[[], float] = time.time, lock_timeout: float | None = None,
+                 indexed: dict[Path, Signature] | None = None) -> None:
         self.index_dir = index_dir
         self.paths = list(paths)
         self.settle = settle
         self.clock = clock
         self.lock_timeout = lock_timeout
         self._first_seen: dict[Path, tuple[Signature, float]] = {}
-        self._handled: dict[Path, Signature] = {}  # the version of each file last given to the indexer
+        # The version of each file last given to the indexer.
+        self._handled: dict[Path, Signature] = dict(indexed or {})
         self._last_error = ""
 
     def poll(self) -> Round | None:
@@ -57,9 +68,9 @@ class Watcher:
         now = self.clock()
         ready: dict[Path, Signature] = {}
         current = _signatures(answer_files(self.paths))
-        for path in list(self._first_seen):
+        for path in set(self._first_seen) | set(self._handled):
             if path not in current:  # deleted or renamed away: forget it, so a file put back is seen anew
-                del self._first_seen[path]
+                self._first_seen.pop(path, None)
                 self._handled.pop(path, None)
         for path, signature in current.items():
             if self._handled.get(path) == signature:
@@ -107,13 +118,14 @@ def watch(
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.time,
     lock_timeout: float | None = None,
+    indexed: dict[Path, Signature] | None = None,
 ) -> None:
     """Poll every ``interval`` seconds until ``should_stop()`` or ``max_rounds``; report each round that did something.
 
     Stops cleanly on KeyboardInterrupt as well: an interrupted commit is cancelled (the index keeps
     its last commit) and the write lock is released before the interrupt propagates.
     """
-    watcher = Watcher(index_dir, paths, settle=settle, clock=clock, lock_timeout=lock_timeout)
+    watcher = Watcher(index_dir, paths, settle=settle, clock=clock, lock_timeout=lock_timeout, indexed=indexed)
     rounds = 0
     while not should_stop() and (max_rounds is None or rounds < max_rounds):
         result = watcher.poll()

@@ -94,6 +94,7 @@ def _chosen_index(index_dir: Path | None) -> Path | None:
 def index_command(paths: tuple[Path, ...], rebuild: bool, watch: bool, interval: float, wait: float,
                   index_dir: Path | None) -> None:
     """Add or update answers from files or folders (no PATH: the bundled seeds)."""
+    from svar.index import watching
     from svar.index.location import bundled_seeds, resolve_index_dir
     from svar.index.writing import answer_files
 
@@ -107,6 +108,8 @@ def index_command(paths: tuple[Path, ...], rebuild: bool, watch: bool, interval:
         click.echo(f"svar: {path}: no such file or folder", err=True)
     files = answer_files([p for p in sources if p.exists()])
     target = resolve_index_dir(_chosen_index(index_dir))
+    # Taken before indexing, so that the watch skips these files unless they change meanwhile.
+    indexed = watching.snapshot(files) if watch else None
     run = rebuild_index if rebuild else update_index
     if len(files) > PROGRESS_THRESHOLD and sys.stderr.isatty():
         with click.progressbar(length=len(files), label="indexing", file=sys.stderr) as bar:
@@ -115,7 +118,7 @@ def index_command(paths: tuple[Path, ...], rebuild: bool, watch: bool, interval:
         report = run(target, files, lock_timeout=wait)
     _echo_report(report)
     if watch:
-        _watch(target, sources, interval, wait)
+        _watch(target, sources, interval, wait, indexed)
     elif report.rejected or missing:
         sys.exit(1)
 
@@ -128,7 +131,7 @@ def _echo_report(report, prefix: str = "") -> None:
     click.echo(prefix + formatting.report_text(report))
 
 
-def _watch(target: Path, sources: list[Path], interval: float, wait: float) -> None:
+def _watch(target: Path, sources: list[Path], interval: float, wait: float, indexed) -> None:
     """Index what appears or changes until Ctrl-C (or SIGTERM, as from a service manager): exit 0."""
     import signal
     import time
@@ -151,7 +154,8 @@ def _watch(target: Path, sources: list[Path], interval: float, wait: float) -> N
     except ValueError:  # not the main thread (svar embedded): leave SIGTERM alone
         previous = None
     try:
-        watch_index(target, sources, on_round, interval=interval, settle=interval, lock_timeout=wait)
+        watch_index(target, sources, on_round, interval=interval, settle=interval, lock_timeout=wait,
+                    indexed=indexed)
     except KeyboardInterrupt:
         click.echo("svar: stopped watching", err=True)
     finally:

@@ -66,15 +66,19 @@ def rebuild_index(index_dir: str | os.PathLike[str] | None, paths: Iterable[str 
 def watch_index(index_dir: str | os.PathLike[str] | None, paths: Iterable[str | os.PathLike[str]],
                 on_round: Callable[[watching.Round], None], *, interval: float = watching.DEFAULT_INTERVAL,
                 settle: float = watching.DEFAULT_SETTLE, should_stop: Callable[[], bool] = lambda: False,
-                max_rounds: int | None = None, lock_timeout: float | None = None) -> None:
+                max_rounds: int | None = None, lock_timeout: float | None = None,
+                indexed: dict[Path, watching.Signature] | None = None) -> None:
     """Keep the index current: index answer files as they appear or change in ``paths``.
 
     Polls every ``interval`` seconds; a file goes in once it has stopped changing for ``settle``
     seconds. ``on_round`` gets each round that indexed something or failed (the failed ones are
     retried). Runs until ``should_stop()`` returns true, ``max_rounds`` have run, or KeyboardInterrupt.
+    ``indexed``: ``watching.snapshot(paths)`` taken before indexing them yourself, so that they are
+    not read again unless they change.
     """
     watching.watch(resolve_index_dir(index_dir), [Path(p) for p in paths], on_round, interval=interval,
-                   settle=settle, should_stop=should_stop, max_rounds=max_rounds, lock_timeout=lock_timeout)
+                   settle=settle, should_stop=should_stop, max_rounds=max_rounds, lock_timeout=lock_timeout,
+                   indexed=indexed)
 
 
 class AnswerIndex:
