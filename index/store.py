@@ -176,6 +176,8 @@ def clean(index_dir: Path) -> None:
     for path in index_dir.iterdir():
         if path.name.startswith((f".{POINTER_FILE}.", f".{HOLDER_FILE}.")):
             _remove(path)
+    if not live.path.is_dir():
+        return  # CURRENT names a generation that is gone: opening the index reports that
     for path in live.path.iterdir():
         if _TOC_LEFTOVER.match(path.name) or path.name == f"{INDEX_NAME}.tmp":
             _remove(path)
