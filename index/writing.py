@@ -281,7 +281,7 @@ def _write(ix: Index, answers: Iterable[Answer], state: _IndexedState, report: I
            with_variants: bool = True) -> None:
     answers = list(answers)
     indexed_at = int(time.time())
-    writer = _writer(ix, Path(ix.storage.folder))
+    writer = _writer(ix, getattr(ix, "index_dir", Path(ix.storage.folder)))  # the folder users know
     try:
         for answer in answers:
             if state.source_of(answer.dnr) is not None:
