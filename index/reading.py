@@ -1,15 +1,15 @@
-"""Reading answer files into text: PDFs through pypdf, text exports with encoding detection
-(UTF-8, UTF-16 with a BOM, cp1252/latin-1 and mixtures of them)."""
+"""Reading answer files into text: PDFs through pypdf, Word .docx files, and text exports with
+encoding detection (UTF-8, UTF-16 with a BOM, cp1252/latin-1 and mixtures of them)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from . import pdf
+from . import docx, pdf
 from .errors import ReadError
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".text", ".markdown"})
-ANSWER_SUFFIXES = TEXT_SUFFIXES | {".pdf"}
+ANSWER_SUFFIXES = TEXT_SUFFIXES | {".pdf", ".docx"}
 # Beyond this an "answer" is certainly not one; reading it would only waste memory.
 MAX_BYTES = 20 * 1024 * 1024
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -17,7 +17,8 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 def is_answer_file(path: Path) -> bool:
     """Whether a file in a folder looks like something svar should read."""
-    return path.suffix.lower() in ANSWER_SUFFIXES and not path.name.startswith(".")
+    # ".name": hidden and partial files (rsync's); "~$name.docx": Word's owner file beside an open document.
+    return path.suffix.lower() in ANSWER_SUFFIXES and not path.name.startswith((".", "~$"))
 
 
 def decode(data: bytes) -> str:
@@ -75,6 +76,8 @@ def read_text(path: Path) -> tuple[str, bytes]:
         return pdf.pdf_text(path, data), data
     if path.suffix.lower() == ".pdf":
         raise ReadError(f"{path}: named .pdf but not a PDF")
+    if path.suffix.lower() == ".docx":
+        return docx.docx_text(path, data), data
     if b"\x00" in data[:8192] and not data.startswith(_UTF16_BOMS):
         raise ReadError(f"{path}: a binary file, not a text export of an answer")
     return decode(data), data

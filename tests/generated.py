@@ -74,3 +74,37 @@ def pdf_bytes(text: str, *, page_format=(148, 160), font_size: float = 11, heade
         pdf.multi_cell(0, font_size * 0.5, paragraph, new_x="LMARGIN", new_y="NEXT")
         pdf.ln(font_size * 0.35)
     return bytes(pdf.output())
+
+
+def docx_bytes(text: str) -> bytes:
+    """A minimal but valid Word .docx of an answer: each cleaned paragraph a w:p, long ones split into
+    runs, the title with a manual line break (as people type them), a header part that must be ignored."""
+    import io
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    def run(words: str) -> str:
+        return f'<w:r><w:t xml:space="preserve">{escape(words)}</w:t></w:r>'
+
+    paragraphs = []
+    for number, paragraph in enumerate(clean(text).split("\n\n")):
+        if number == 0 and " till " in paragraph:
+            left, right = paragraph.split(" till ", 1)
+            paragraphs.append(f"<w:p>{run(left)}<w:r><w:br/></w:r>{run('till ' + right)}</w:p>")
+        else:
+            middle = len(paragraph) // 2
+            paragraphs.append(f"<w:p>{run(paragraph[:middle])}{run(paragraph[middle:])}</w:p>")
+    namespace = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    parts = {
+        "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
+                               'package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/>'
+                               '</Types>',
+        "word/document.xml": f'<?xml version="1.0" encoding="UTF-8"?><w:document {namespace}><w:body>'
+                             f'{"".join(paragraphs)}</w:body></w:document>',
+        "word/header1.xml": f'<w:hdr {namespace}><w:p>{run("Stockholms stad")}</w:p></w:hdr>',
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content.encode("utf-8"))
+    return buffer.getvalue()

@@ -1,4 +1,5 @@
-"""PDF answers: real PDFs of the seed answers give the same metadata and passages as their text exports."""
+"""PDF and Word answers: real PDFs (and .docx files) of the seed answers give the same metadata and
+passages as their text exports."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from svar.search import open_index
 from svar.search.cli import main
 from svar.search.library import update_index
 
-from generated import SEEDS, answer_text, pdf_bytes
+from generated import SEEDS, answer_text, docx_bytes, pdf_bytes
 
 
 def _indexed(index_dir):
@@ -109,3 +110,28 @@ def test_unreadable_pdfs_are_rejected_by_name_and_the_rest_indexed(runner, tmp_p
         assert line == f"svar: rejected: {folder / name}: {reason}"
     else:
         assert line.startswith(f"svar: rejected: {folder / name}: a damaged PDF that cannot be read (")
+
+
+def test_docx_files_of_the_seeds_index_exactly_like_their_text_exports(tmp_path):
+    texts, documents = tmp_path / "texts", tmp_path / "docx"
+    texts.mkdir(), documents.mkdir()
+    for seed in SEEDS:
+        (texts / seed.name).write_bytes(seed.read_bytes())
+        (documents / seed.with_suffix(".docx").name).write_bytes(docx_bytes(seed.read_text(encoding="utf-8")))
+    (documents / "~$0_0dd4c633e39ebb4b.docx").write_bytes(b"\x0bAnna\x00" * 20)  # Word's owner file: skipped
+    update_index(tmp_path / "ix-text", [texts])
+    assert len(update_index(tmp_path / "ix-docx", [documents]).new) == 4
+    from_text, from_docx = _indexed(tmp_path / "ix-text"), _indexed(tmp_path / "ix-docx")
+    assert {dnr: _without_source(d) for dnr, d in from_docx.items()} == {
+        dnr: _without_source(d) for dnr, d in from_text.items()}
+
+
+@pytest.mark.parametrize("name, data, reason", [
+    ("gammal.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600),
+     "a password-protected or old-format (.doc) Word file; save it as an unprotected .docx or as PDF"),
+    ("trasig.docx", b"PK\x03\x04 not really a zip", "a damaged .docx file that cannot be read (BadZipFile)"),
+])
+def test_unreadable_docx_files_are_rejected_by_name(runner, tmp_path, name, data, reason):
+    (tmp_path / name).write_bytes(data)
+    result = runner.invoke(main, ["index", str(tmp_path / name), "--index", str(tmp_path / "ix")])
+    assert (result.exit_code, result.stderr) == (1, f"svar: rejected: {tmp_path / name}: {reason}\n")
