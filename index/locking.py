@@ -20,7 +20,7 @@ from pathlib import Path
 
 from whoosh.util.filelock import FileLock
 
-from .errors import IndexLockedError
+from .errors import IndexLockedError, SvarError
 
 LOCK_FILE = "write.lock"
 HOLDER_FILE = "writer.json"
@@ -69,13 +69,16 @@ class WriteLock:
         self.release()
 
     def acquire(self) -> None:
-        self.index_dir.mkdir(parents=True, exist_ok=True)
         lock = FileLock(str(self.index_dir / LOCK_FILE))
         deadline = time.monotonic() + self.timeout
-        while not lock.acquire(blocking=False):
-            if time.monotonic() >= deadline:
-                raise IndexLockedError(self._locked_message())
-            time.sleep(_POLL)
+        try:
+            self.index_dir.mkdir(parents=True, exist_ok=True)
+            while not lock.acquire(blocking=False):
+                if time.monotonic() >= deadline:
+                    raise IndexLockedError(self._locked_message())
+                time.sleep(_POLL)
+        except OSError as exc:  # a read-only or foreign folder: searching it still works, writing cannot
+            raise SvarError(f"cannot write to the index at {self.index_dir}: {exc.strerror or exc}") from None
         self._lock = lock
         try:
             _write_holder(self.index_dir, Holder(

@@ -212,3 +212,10 @@ def test_an_index_in_the_old_single_folder_layout_is_read_and_moved_by_a_rebuild
     assert sorted(p.name for p in small_index.iterdir()) == ["CURRENT", "gen-000001", "gen-000002", "write.lock"]
     with open_index(small_index) as answers:
         assert [s.dnr for s in answers.documents()] == ["KS 2031/0", "KS 2031/1"]
+
+
+def test_an_index_folder_that_cannot_be_written_is_one_clear_message(runner, tmp_path):
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+    target = tmp_path / "a-file" / "ix"
+    result = runner.invoke(main, ["index", "--index", str(target)])
+    assert (result.exit_code, result.stderr) == (1, f"svar: cannot write to the index at {target}: Not a directory\n")
