@@ -13,11 +13,7 @@ from collections.abc import Iterator
 
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter, Token
 
-try:
-    from .compounds import split_compound
-except ImportError:  # TEMPORARY until index/compounds.py lands
-    def split_compound(word: str) -> tuple[str, ...]:
-        return ()
+from .compounds import split_compound
 
 # Snowball's Swedish stop list (snowballstem.org/algorithms/swedish/stop.txt).
 STOP_WORDS = frozenset(

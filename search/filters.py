@@ -24,6 +24,7 @@ class Filters:
     since: str | dt.date | None = None  # inclusive, YYYY[-MM[-DD]]
     until: str | dt.date | None = None  # inclusive, YYYY[-MM[-DD]]
     dnr: str | None = None
+    kind: str | None = None  # "preamble", "answer" or "closing"
 
     def to_query(self) -> query.Query | None:
         """The Whoosh filter for these restrictions, or None when there are none."""
@@ -50,6 +51,10 @@ class Filters:
             ))
         if self.dnr and self.dnr.strip():
             parts.append(query.Term("dnr", normalise_dnr(self.dnr) or " ".join(self.dnr.split())))
+        if self.kind and self.kind.strip():
+            if self.kind.strip() not in KINDS:
+                raise FilterError(f"--kind {self.kind!r}: use one of {', '.join(KINDS)}")
+            parts.append(query.Term("kind", self.kind.strip()))
         if not parts:
             return None
         return parts[0] if len(parts) == 1 else query.And(parts)
@@ -59,6 +64,7 @@ class Filters:
         self.to_query()
 
 
+KINDS = ("preamble", "answer", "closing")
 _DAY = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 
 

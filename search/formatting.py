@@ -59,7 +59,7 @@ def search_text(result: SearchResult, mark: Style = _plain, dim: Style = _plain)
     lines: list[str] = []
     if result.fuzzy:
         similar = "; ".join(f"{word} → {', '.join(words)}" for word, words in result.fuzzy.items())
-        lines.append(f"No exact matches; showing passages with similar words ({similar})")
+        lines.append(f"Not in the index, searched as similar words: {similar}")
     elif result.suggestion:
         lines.append(f"Did you mean: {result.suggestion}")
     if not result.hits:

@@ -10,7 +10,7 @@ from pathlib import Path
 from whoosh import query as wq
 
 from svar.index import store, watching, writing
-from svar.index.errors import UnknownDocumentError
+from svar.index.errors import FilterError, UnknownDocumentError
 from svar.index.loading import content_hash, parse_answer
 from svar.index.location import bundled_seeds, resolve_index_dir
 from svar.index.metadata import normalise_dnr
@@ -19,14 +19,15 @@ from svar.index.schema import SCHEMA_VERSION
 
 from . import query as query_parsing
 from .filters import Filters
-from .ranking import WEIGHTING, Ranked, rank
+from .ranking import SORTS, WEIGHTING, Ranked, rank
 from .results import Document, DocumentSummary, Hit, IndexStats, PassageView, SearchResult
 from .snippets import make_snippet
 from .suggest import corrections, replace_words
 
 DEFAULT_LIMIT = 10
-# How many similar indexed words stand in for an unknown word when a search finds nothing as typed.
+# How many similar indexed words stand in for a word the index does not hold, and their weight.
 FUZZY_CANDIDATES = 3
+FUZZY_WEIGHT = 0.5
 
 
 def open_index(index_dir: str | os.PathLike[str] | None = None, *, create: bool = False) -> "AnswerIndex":
@@ -126,33 +127,45 @@ class AnswerIndex:
         since: str | dt.date | None = None,
         until: str | dt.date | None = None,
         dnr: str | None = None,
+        kind: str | None = None,
         snippets: bool = True,
         strict: bool = False,
+        sort: str = "relevance",
+        by_document: bool = False,
+        facets: bool = False,
     ) -> SearchResult:
         """Ranked passages for a query, best first. Filters narrow the passages that may match.
 
         Keyword filters are a shorthand for ``filters=Filters(...)``. ``strict`` matches only the words
-        as typed and their inflections: no compound parts, no å/ä/ö-less forms, no fuzzy retry.
+        as typed and their inflections: no compound parts, no å/ä/ö-less forms, no similar words.
+        ``sort``: "relevance", "newest" or "oldest". ``by_document``: one hit per answer, its best
+        passage, with the number of its passages that matched. ``facets``: counts per party,
+        respondent, year and kind of passage over all matches (each equal to what that filter returns).
         """
+        if sort not in SORTS:
+            raise FilterError(f"--sort {sort!r}: use one of {', '.join(SORTS)}")
         if filters is None:
             filters = Filters(party=party, interpellant=interpellant, respondent=respondent, year=year,
-                              since=since, until=until, dnr=dnr)
+                              since=since, until=until, dnr=dnr, kind=kind)
         filter_query = filters.to_query()
         parsed = query_parsing.parse(text, strict=strict)
         searcher = self._current_searcher()
         limit, offset = max(0, limit), max(0, offset)
-        total, page = rank(searcher, parsed.query, filter_query, limit=limit, offset=offset)
         similar = corrections(searcher, parsed.words, limit=FUZZY_CANDIDATES) if parsed.words else {}
         suggestion = replace_words(parsed.text, {w: c[0] for w, c in similar.items()}) if similar else None
         fuzzy = None
-        if total == 0 and similar and not strict:
-            # Nothing matched as typed: search again with the indexed words closest to the unknown ones.
+        if similar and not strict:
+            # Words the index does not hold are searched as the indexed words closest to them, weighted
+            # below a word found as typed, and the result says so.
+            fuzzy = similar
             parsed = query_parsing.parse(replace_words(parsed.text, {
-                w: "(" + " OR ".join(c) + ")" if len(c) > 1 else c[0] for w, c in similar.items()}), strict=strict)
-            total, page = rank(searcher, parsed.query, filter_query, limit=limit, offset=offset)
-            fuzzy = similar if total else None
-        hits = [self._hit(offset + i + 1, ranked, parsed, snippets) for i, ranked in enumerate(page)]
-        return SearchResult(query=text, total=total, hits=hits, suggestion=suggestion, fuzzy=fuzzy)
+                word: "(" + " OR ".join(candidates) + f")^{FUZZY_WEIGHT}" for word, candidates in similar.items()
+            }, outside_quotes=True))
+        ranking = rank(searcher, parsed.query, filter_query, limit=limit, offset=offset, sort=sort,
+                       by_document=by_document, facets=facets)
+        hits = [self._hit(offset + i + 1, ranked, parsed, snippets) for i, ranked in enumerate(ranking.page)]
+        return SearchResult(query=text, total=ranking.total, hits=hits, suggestion=suggestion,
+                            fuzzy=fuzzy if ranking.total else None, facets=ranking.facets if facets else None)
 
     def _hit(self, rank_number: int, ranked: Ranked, parsed: query_parsing.ParsedQuery, snippets: bool) -> Hit:
         fields = ranked.fields
@@ -179,6 +192,7 @@ class AnswerIndex:
             snippet=snippet,
             highlights=highlights,
             source=fields.get("source", ""),
+            matching_passages=ranked.matching_passages,
         )
 
     # -- documents ---------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from whoosh import qparser, query
 from whoosh.qparser import MultifieldParser, OrGroup
 
 from svar.index.analysis import STOP_WORDS
+from .bestfield import BestField
 from svar.index.schema import FIELD_BOOSTS, TEXT_FIELDS, UNPOSITIONED_FIELDS, build_schema
 
 # Plain words are OR-ed, and a passage matching more of them scores higher (coordination bonus).
@@ -86,7 +87,8 @@ def parse(text: str, *, strict: bool = False) -> ParsedQuery:
     if parser is None:
         parser = _parsers[fields] = _make_parser(fields)
     text = " ".join(text.split())[:MAX_QUERY_CHARS]
-    balanced = _balance(text)
+    # People end questions with "?"; it is punctuation here, not a one-letter wildcard.
+    balanced = _balance(text.replace("?", " "))
     try:
         parsed = parser.parse(balanced, normalize=False)
     except Exception:  # the parser has corner cases of its own; fall back to the words alone
@@ -169,7 +171,7 @@ def _best_field_per_word(node: query.Query) -> query.Query:
         return node
     main = [q for q in subs if q.fieldname != "exact"]
     bonus = [q for q in subs if q.fieldname == "exact"]
-    best = query.DisjunctionMax(main, tiebreak=FIELD_TIEBREAK) if len(main) > 1 else main[0]
+    best = BestField(main, tiebreak=FIELD_TIEBREAK) if len(main) > 1 else main[0]
     return query.Or([best, *bonus]) if bonus else best
 
 

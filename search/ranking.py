@@ -1,15 +1,21 @@
-"""Ranking: BM25F over the text fields, with the field weights from the schema."""
+"""Ranking: BM25F over the text fields, then the order, grouping and facet counts a search asks for."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
-from whoosh import query, scoring
+from whoosh import query, scoring, sorting
 from whoosh.searching import Searcher
 
 # Passages are short and similar in length; a milder length normalisation than the usual 0.75 keeps
 # long question-and-answer passages from being buried under short preamble ones.
 WEIGHTING = scoring.BM25F(B=0.6, K1=1.2)
+
+SORTS = ("relevance", "newest", "oldest")
+# Facet name → the field it counts. Each name is also a filter with the same meaning, so filtering
+# by a facet value returns exactly the count shown ("party": the interpellant's or the respondent's).
+FACET_FIELDS = {"party": "party", "respondent": "respondent", "year": "year", "kind": "kind"}
 
 
 @dataclass(frozen=True)
@@ -17,15 +23,67 @@ class Ranked:
     docnum: int
     score: float
     fields: dict
+    matching_passages: int | None = None  # with by_document: how many of the answer's passages matched
+
+
+@dataclass
+class Ranking:
+    total: int
+    page: list[Ranked]
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def rank(
-    searcher: Searcher, q: query.Query, filter_query: query.Query | None, *, limit: int, offset: int = 0
-) -> tuple[int, list[Ranked]]:
-    """The total number of matching passages and the page [offset, offset+limit) of them, best first."""
+    searcher: Searcher,
+    q: query.Query,
+    filter_query: query.Query | None,
+    *,
+    limit: int,
+    offset: int = 0,
+    sort: str = "relevance",
+    by_document: bool = False,
+    facets: bool = False,
+) -> Ranking:
+    """The matching passages (or answers) in the requested order, the page [offset, offset+limit), and
+    facet counts over every match, not only the page."""
     if q is query.NullQuery:
-        return 0, []
-    results = searcher.search(q, filter=filter_query, limit=offset + limit, terms=False)
-    total = len(results)
-    page = [Ranked(hit.docnum, float(hit.score or 0.0), hit.fields()) for hit in results[offset:offset + limit]]
-    return total, page
+        return Ranking(0, [], {name: {} for name in FACET_FIELDS} if facets else {})
+    everything = by_document or sort != "relevance"
+    groupedby = {name: sorting.FieldFacet(fieldname, maptype=sorting.Count, allow_overlap=(name == "party"))
+                 for name, fieldname in FACET_FIELDS.items()} if facets else None
+    results = searcher.search(q, filter=filter_query, limit=None if everything else offset + limit,
+                              groupedby=groupedby, terms=False)
+    counts = {name: {str(k): v for k, v in sorted(results.groups(name).items(), key=lambda kv: (-kv[1], str(kv[0])))}
+              for name in FACET_FIELDS} if facets else {}
+    if not everything:
+        page = [Ranked(hit.docnum, float(hit.score or 0.0), hit.fields()) for hit in results[offset:offset + limit]]
+        return Ranking(len(results), page, counts)
+
+    entries = [(float(score), docnum) for score, docnum in results.top_n]
+    if sort != "relevance":
+        dates = searcher.reader().column_reader("date")
+        sign = -1 if sort == "newest" else 1
+
+        def by_date(entry: tuple[float, int]) -> tuple[bool, int]:
+            date = dates[entry[1]]
+            # Undated answers go last either way; the stable sort keeps relevance order among ties.
+            return (date is None, sign * date.toordinal() if date else 0)
+
+        entries.sort(key=by_date)
+    matching: Counter[str] | None = None
+    if by_document:
+        dnrs = searcher.reader().column_reader("dnr")
+        matching = Counter(dnrs[docnum] for _, docnum in entries)
+        seen: set[str] = set()
+        kept = []
+        for entry in entries:
+            dnr = dnrs[entry[1]]
+            if dnr not in seen:
+                seen.add(dnr)
+                kept.append(entry)
+        entries = kept
+    page = []
+    for score, docnum in entries[offset:offset + limit]:
+        fields = searcher.stored_fields(docnum)
+        page.append(Ranked(docnum, score, fields, matching[fields["dnr"]] if matching is not None else None))
+    return Ranking(len(entries), page, counts)

@@ -45,6 +45,7 @@ class Hit:
     snippet: str
     highlights: list[tuple[int, int]]
     source: str
+    matching_passages: int | None = None  # in a by-document search: the answer's passages that matched
 
 
 @dataclass
@@ -60,6 +61,8 @@ class SearchResult:
     hits: list[Hit]
     suggestion: str | None = None
     fuzzy: dict[str, list[str]] | None = None
+    # When asked for: facet name ("party", "respondent", "year", "kind") → value → matching passages.
+    facets: dict[str, dict[str, int]] | None = None
 
 
 @dataclass(frozen=True)

@@ -41,8 +41,12 @@ def corrections(searcher: Searcher, words: list[str], limit: int = 1) -> dict[st
     return found
 
 
-def replace_words(text: str, replacements: dict[str, str]) -> str:
-    """The query text with whole words replaced (the first occurrence of each)."""
+def replace_words(text: str, replacements: dict[str, str], *, outside_quotes: bool = False) -> str:
+    """The query text with whole words replaced (the first occurrence of each); with ``outside_quotes``
+    a word inside a "phrase" is left alone, since a phrase cannot hold a group of alternatives."""
+    if outside_quotes:
+        segments = text.split('"')
+        return '"'.join(s if i % 2 else replace_words(s, replacements) for i, s in enumerate(segments))
     for word, replacement in replacements.items():
         text = re.sub(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])", lambda _: replacement, text, count=1)
     return text
