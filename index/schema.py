@@ -50,7 +50,7 @@ def build_schema() -> Schema:
         start=STORED(),
         end=STORED(),
         content_hash=ID(stored=True),
-        indexed_at=NUMERIC(stored=True, sortable=True, bits=64),
+        indexed_at=NUMERIC(stored=True, sortable=True, bits=64),  # milliseconds since the epoch
     )
 
 

@@ -163,37 +163,135 @@ def _watch(target: Path, sources: list[Path], interval: float, wait: float, inde
             signal.signal(signal.SIGTERM, previous)
 
 
-@main.command("search")
-@click.argument("query")
-@click.option("--party", help="Interpellant's or respondent's party (e.g. V, M, S).")
-@click.option("--interpellant", help="Name of the councillor who asked.")
-@click.option("--respondent", help="Name of the borgarråd who answered.")
-@click.option("--year", type=int, help="Year of the answer.")
-@click.option("--since", help="Answers from this date on (YYYY-MM-DD, inclusive).")
-@click.option("--until", help="Answers up to this date (YYYY-MM-DD, inclusive).")
-@click.option("--dnr", help="Only this answer (e.g. 'KS 2022/65').")
-@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="Hits to show.")
-@click.option("--strict", is_flag=True, help="Only the words as typed and their inflections: no compound "
-              "parts, no å/ä/ö-less matches, no similar words.")
-@_json_option
-@_index_option
-def search_command(query: str, party, interpellant, respondent, year, since, until, dnr, limit: int,
-                   strict: bool, as_json: bool, index_dir: Path | None) -> None:
-    """Search for passages; plain words, "exact phrases", AND/OR/NOT, -word."""
+def _filter_options(function):
+    """The search filters, shared by `svar search` and `svar watch add`."""
+    options = [
+        click.option("--party", help="Interpellant's or respondent's party (e.g. V, M, S)."),
+        click.option("--interpellant", help="Name of the councillor who asked."),
+        click.option("--respondent", help="Name of the borgarråd who answered."),
+        click.option("--year", type=int, help="Year of the answer."),
+        click.option("--since", help="Answers from this date on (YYYY-MM-DD, inclusive)."),
+        click.option("--until", help="Answers up to this date (YYYY-MM-DD, inclusive)."),
+        click.option("--dnr", help="Only this answer (e.g. 'KS 2022/65')."),
+        click.option("--kind", type=click.Choice(["preamble", "answer", "closing"]), help="Kind of passage."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _filters(party, interpellant, respondent, year, since, until, dnr, kind):
     from .filters import Filters
 
     filters = Filters(party=party, interpellant=interpellant, respondent=respondent, year=year,
-                      since=since, until=until, dnr=dnr)
+                      since=since, until=until, dnr=dnr, kind=kind)
     filters.check()  # a bad date is reported before any index is opened or built
-    with _open(index_dir) as answers:
-        result = answers.search(query, filters=filters, limit=limit, strict=strict)
-    if as_json:
-        _echo_json(formatting.search_json(result))
-        return
+    return filters
+
+
+def _styles() -> tuple[bool, formatting.Style, formatting.Style]:
     color = _color()
     mark = (lambda s: click.style(s, fg="yellow", bold=True)) if color else (lambda s: s)
     dim = (lambda s: click.style(s, dim=True)) if color else (lambda s: s)
-    click.echo(formatting.search_text(result, mark, dim), color=color)
+    return color, mark, dim
+
+
+@main.command("search")
+@click.argument("query")
+@_filter_options
+@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="Hits to show.")
+@click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many hits (for paging).")
+@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True)
+@click.option("--by-document", is_flag=True, help="One row per answer: its best passage and how many matched.")
+@click.option("--facets", is_flag=True, help="Also count the hits per party, respondent, year and kind.")
+@click.option("--strict", is_flag=True, help="Only the words as typed and their inflections: no compound "
+              "parts, no å/ä/ö-less matches, no similar words.")
+@click.option("--format", "output_format", type=click.Choice(formatting.FORMATS), default="table",
+              show_default=True, help="csv opens in a spreadsheet; md gives citable quotes.")
+@_json_option
+@_index_option
+def search_command(query: str, party, interpellant, respondent, year, since, until, dnr, kind, limit: int,
+                   offset: int, sort: str, by_document: bool, facets: bool, strict: bool, output_format: str,
+                   as_json: bool, index_dir: Path | None) -> None:
+    """Search for passages; plain words, "exact phrases", AND/OR/NOT, -word."""
+    filters = _filters(party, interpellant, respondent, year, since, until, dnr, kind)
+    output_format = "json" if as_json else output_format
+    with _open(index_dir) as answers:
+        result = answers.search(query, filters=filters, limit=limit, offset=offset, sort=sort,
+                                by_document=by_document, strict=strict,
+                                facets=facets or output_format == "json")
+    if output_format == "table":
+        color, mark, dim = _styles()
+        click.echo(formatting.search_text(result, mark, dim), color=color)
+    else:
+        click.echo(formatting.render(result, output_format), nl=False)
+
+
+@main.group("watch")
+def watch_group() -> None:
+    """Saved searches that report only what was indexed since they last ran (for cron)."""
+
+
+@watch_group.command("add")
+@click.argument("name")
+@click.argument("query")
+@_filter_options
+@_index_option
+def watch_add(name: str, query: str, party, interpellant, respondent, year, since, until, dnr, kind,
+              index_dir: Path | None) -> None:
+    """Save QUERY (with filters) under NAME; `svar watch run` then reports new answers that match."""
+    from .saved import SavedSearches
+
+    filters = _filters(party, interpellant, respondent, year, since, until, dnr, kind)
+    with _open(index_dir) as answers:
+        SavedSearches(answers).add(name, query, filters)
+    click.echo(f"saved {name!r}: {query!r}")
+
+
+@watch_group.command("list")
+@_json_option
+@_index_option
+def watch_list(as_json: bool, index_dir: Path | None) -> None:
+    """The saved searches."""
+    from .saved import SavedSearches
+
+    with _open(index_dir) as answers:
+        searches = SavedSearches(answers).all()
+    if as_json:
+        _echo_json(formatting.saved_json(searches))
+    else:
+        click.echo(formatting.saved_text(searches))
+
+
+@watch_group.command("remove")
+@click.argument("name")
+@_index_option
+def watch_remove(name: str, index_dir: Path | None) -> None:
+    """Forget a saved search."""
+    from .saved import SavedSearches
+
+    with _open(index_dir) as answers:
+        SavedSearches(answers).remove(name)
+    click.echo(f"removed {name!r}")
+
+
+@watch_group.command("run")
+@click.argument("names", nargs=-1)
+@_json_option
+@_index_option
+def watch_run(names: tuple[str, ...], as_json: bool, index_dir: Path | None) -> None:
+    """Print the hits in answers indexed since each saved search last ran; nothing when nothing is new."""
+    from .saved import SavedSearches
+
+    with _open(index_dir) as answers:
+        alerts = SavedSearches(answers).run(list(names) or None)
+    if not alerts:
+        return
+    if as_json:
+        _echo_json(formatting.alerts_json(alerts))
+    else:
+        color, mark, dim = _styles()
+        click.echo(formatting.alerts_text(alerts, mark, dim), color=color)
 
 
 @main.command("show")
@@ -252,6 +350,34 @@ def stats_command(as_json: bool, index_dir: Path | None) -> None:
         _echo_json(formatting.stats_json(stats))
     else:
         click.echo(formatting.stats_text(stats))
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 opens the page to other machines.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on (0: any free one).")
+@_index_option
+def serve_command(host: str, port: int, index_dir: Path | None) -> None:
+    """A local web page for searching the answers (needs: pip install "svar[web]")."""
+    try:
+        from . import web  # imports Flask: only here, so that every other command starts fast
+    except ImportError as exc:
+        if (exc.name or "").startswith("svar"):
+            raise  # a bug in svar, not a missing extra
+        click.echo(f'svar: the web page needs {exc.name or "Flask"}: pip install "svar[web]"', err=True)
+        sys.exit(1)
+    with _open(index_dir) as answers:  # fails now, not at the first request; builds the default index
+        path = answers.path
+    server = web.make_server(path, host, port)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"svar: serving {path} at http://{shown}:{server.server_address[1]}/ (Ctrl-C stops)", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:  # Ctrl-C is how a server is meant to stop: not an error
+        click.echo("svar: stopped serving", err=True)
+    finally:
+        server.server_close()
 
 
 if __name__ == "__main__":

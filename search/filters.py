@@ -25,6 +25,7 @@ class Filters:
     until: str | dt.date | None = None  # inclusive, YYYY[-MM[-DD]]
     dnr: str | None = None
     kind: str | None = None  # "preamble", "answer" or "closing"
+    indexed_after: int | None = None  # only passages indexed later than this (ms since the epoch)
 
     def to_query(self) -> query.Query | None:
         """The Whoosh filter for these restrictions, or None when there are none."""
@@ -55,6 +56,8 @@ class Filters:
             if self.kind.strip() not in KINDS:
                 raise FilterError(f"--kind {self.kind!r}: use one of {', '.join(KINDS)}")
             parts.append(query.Term("kind", self.kind.strip()))
+        if self.indexed_after is not None:
+            parts.append(query.NumericRange("indexed_at", int(self.indexed_after), None, startexcl=True))
         if not parts:
             return None
         return parts[0] if len(parts) == 1 else query.And(parts)

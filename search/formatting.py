@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import json
 from collections.abc import Callable
 
 from svar.index.records import Person
@@ -11,6 +14,8 @@ from .results import Document, DocumentSummary, Hit, IndexStats, PassageView, Se
 from svar.index.writing import IndexReport
 
 Style = Callable[[str], str]
+FORMATS = ("table", "json", "jsonl", "csv", "md")
+FACET_TITLES = {"party": "party", "respondent": "respondent", "year": "year", "kind": "kind of passage"}
 
 
 def _plain(text: str) -> str:
@@ -44,10 +49,13 @@ def marked(text: str, highlights: list[tuple[int, int]], mark: Style) -> str:
 
 def hit_lines(hit: Hit, mark: Style = _plain, dim: Style = _plain) -> list[str]:
     date = hit.date.isoformat() if hit.date else "no date"
+    where = f" · passage {hit.passage} ({hit.kind})"
+    if hit.matching_passages is not None:
+        where += f" · {hit.matching_passages} matching passage{'s' if hit.matching_passages != 1 else ''}"
     lines = [
         f"{hit.rank:>2}. {hit.dnr} · {date} · {person(hit.interpellant)} → {person(hit.respondent, with_role=True)}"
         + dim(f"  [{hit.score:.2f}]"),
-        f"    {hit.topic or hit.title}" + dim(f" · passage {hit.passage} ({hit.kind})"),
+        f"    {hit.topic or hit.title}" + dim(where),
     ]
     if hit.question_number is not None:
         lines.append(f"    Question {hit.question_number}: {hit.question}")
@@ -62,15 +70,29 @@ def search_text(result: SearchResult, mark: Style = _plain, dim: Style = _plain)
         lines.append(f"Not in the index, searched as similar words: {similar}")
     elif result.suggestion:
         lines.append(f"Did you mean: {result.suggestion}")
+    grouped = bool(result.hits) and result.hits[0].matching_passages is not None
+    unit = "answers" if grouped else "passages"
     if not result.hits:
-        lines.append(f"No passages match {result.query!r}.")
-        return "\n".join(lines)
-    shown = f"{result.hits[0].rank}–{result.hits[-1].rank}"
-    lines.append(f"{result.total} passages match {result.query!r} (showing {shown})")
-    for hit in result.hits:
+        lines.append(f"No {unit} match {result.query!r}." if not result.total else
+                     f"{result.total} {unit} match {result.query!r}; none on this page.")
+    else:
+        shown = f"{result.hits[0].rank}–{result.hits[-1].rank}"
+        lines.append(f"{result.total} {unit} match {result.query!r} (showing {shown})")
+        for hit in result.hits:
+            lines.append("")
+            lines.extend(hit_lines(hit, mark, dim))
+    if result.facets:
         lines.append("")
-        lines.extend(hit_lines(hit, mark, dim))
+        lines.extend(facet_lines(result.facets))
     return "\n".join(lines)
+
+
+def facet_lines(facets: dict[str, dict[str, int]]) -> list[str]:
+    """Counts per facet value, one line per facet: "party: V 5 · M 3"."""
+    return [
+        f"{FACET_TITLES.get(name, name)}: " + (" · ".join(f"{value} {count}" for value, count in counts.items()) or "–")
+        for name, counts in facets.items()
+    ]
 
 
 def hit_json(hit: Hit) -> dict:
@@ -91,6 +113,7 @@ def hit_json(hit: Hit) -> dict:
         "snippet": hit.snippet,
         "highlights": [list(span) for span in hit.highlights],
         "source": hit.source,
+        "matching_passages": hit.matching_passages,
     }
 
 
@@ -101,7 +124,55 @@ def search_json(result: SearchResult) -> dict:
         "hits": [hit_json(h) for h in result.hits],
         "suggestion": result.suggestion,
         "fuzzy": result.fuzzy,
+        "facets": result.facets,
     }
+
+
+CSV_COLUMNS = ("rank", "score", "dnr", "passage", "kind", "date", "interpellant", "interpellant_party",
+               "respondent", "respondent_role", "respondent_party", "topic", "question_number", "question",
+               "snippet", "text", "source")
+
+
+def search_csv(result: SearchResult) -> str:
+    """The hits as CSV, UTF-8 with a byte-order mark so spreadsheets read å/ä/ö right."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for h in result.hits:
+        writer.writerow([h.rank, h.score, h.dnr, h.passage, h.kind, _iso(h.date) or "", h.interpellant.name,
+                         h.interpellant.party, h.respondent.name, h.respondent.role, h.respondent.party, h.topic,
+                         h.question_number if h.question_number is not None else "", h.question, h.snippet,
+                         h.text, h.source])
+    return "\ufeff" + out.getvalue()
+
+
+def search_markdown(result: SearchResult) -> str:
+    """Citable quotes: the snippet, who answered, the diary number and date, and the question."""
+    lines = [f"## {result.query}", "", f"Matching passages: {result.total}", ""]
+    for h in result.hits:
+        quote = h.snippet.replace("\n", " ")
+        lines.append(f"> ”{quote}”")
+        lines.append(f"> — {person(h.respondent, with_role=True)}, Dnr {h.dnr}, {_iso(h.date) or 'no date'}")
+        lines.append("")
+        context = f"Svar på interpellation av {person(h.interpellant)} om {h.topic}" if h.topic else h.title
+        if h.question_number is not None:
+            context += f", fråga {h.question_number}: {h.question}"
+        lines.append(f"{h.rank}. {context}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def render(result: SearchResult, output_format: str) -> str:
+    """The result in one of the machine formats (json, jsonl, csv, md), ending in a newline."""
+    if output_format == "json":
+        return json.dumps(search_json(result), ensure_ascii=False, indent=2) + "\n"
+    if output_format == "jsonl":
+        return "".join(json.dumps(hit_json(h), ensure_ascii=False) + "\n" for h in result.hits)
+    if output_format == "csv":
+        return search_csv(result)
+    if output_format == "md":
+        return search_markdown(result)
+    raise ValueError(f"unknown format {output_format!r}")
 
 
 def summary_json(summary: DocumentSummary) -> dict:
@@ -190,6 +261,46 @@ def stats_text(stats: IndexStats) -> str:
         f"size:         {size}",
         f"last update:  {last}",
     ])
+
+
+def alerts_text(alerts, mark: Style = _plain, dim: Style = _plain) -> str:
+    """New hits of saved searches, search by search."""
+    lines: list[str] = []
+    for alert in alerts:
+        if lines:
+            lines.append("")
+        total = alert.result.total
+        lines.append(f"== {alert.search.name}: {total} new passage{'s' if total != 1 else ''} "
+                     f"for {alert.search.query!r}")
+        for hit in alert.result.hits:
+            lines.append("")
+            lines.extend(hit_lines(hit, mark, dim))
+    return "\n".join(lines)
+
+
+def alerts_json(alerts) -> list[dict]:
+    return [{"name": a.search.name, "query": a.search.query, **search_json(a.result)} for a in alerts]
+
+
+def saved_text(searches) -> str:
+    if not searches:
+        return "No saved searches."
+    return "\n".join(
+        f"{s.name}: {s.query!r}" + "".join(f" --{k.replace('_', '-')} {v}" for k, v in _filter_items(s.filters))
+        + f"  (last run: {s.last_run or 'never'})"
+        for s in searches
+    )
+
+
+def saved_json(searches) -> list[dict]:
+    return [{"name": s.name, "query": s.query, "filters": dict(_filter_items(s.filters)), "created": s.created,
+             "last_run": s.last_run} for s in searches]
+
+
+def _filter_items(filters) -> list[tuple[str, object]]:
+    import dataclasses
+
+    return [(k, v) for k, v in dataclasses.asdict(filters).items() if v is not None and k != "indexed_after"]
 
 
 def report_text(report: IndexReport) -> str:

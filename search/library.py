@@ -222,6 +222,12 @@ class AnswerIndex:
         summaries = [_summary(fields, counts[dnr]) for dnr, fields in firsts.items()]
         return sorted(summaries, key=lambda s: (s.date or dt.date.min, s.dnr), reverse=True)
 
+    def newest_indexed_at(self) -> int:
+        """When the most recently indexed passage was written (milliseconds since the epoch; 0 if empty)."""
+        reader = self._current_searcher().reader()
+        column = reader.column_reader("indexed_at") if reader.doc_count() else None
+        return max((column[n] for n in reader.all_doc_ids()), default=0) if column is not None else 0
+
     def stats(self) -> IndexStats:
         """How many answers and passages the index holds, its size on disk and when it last changed."""
         searcher = self._current_searcher()
