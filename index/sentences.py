@@ -18,7 +18,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     start = 0
     for match in _BOUNDARY.finditer(text):
         before = text[start:match.start() + 1].rsplit(None, 1)[-1].lower().rstrip(".")
-        if before in _ABBREVIATIONS or (len(before) == 1 and before.isalpha()):
+        # Abbreviations, initials ("A. Hedin") and list numbers ("2. Anser …") do not end a sentence.
+        if before in _ABBREVIATIONS or (len(before) == 1 and before.isalpha()) or (before.isdigit() and len(before) <= 2):
             continue
         spans.append((start, match.end()))
         start = match.end()

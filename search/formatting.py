@@ -71,13 +71,13 @@ def search_text(result: SearchResult, mark: Style = _plain, dim: Style = _plain)
     elif result.suggestion:
         lines.append(f"Did you mean: {result.suggestion}")
     grouped = bool(result.hits) and result.hits[0].matching_passages is not None
-    unit = "answers" if grouped else "passages"
+    unit = ("answer" if grouped else "passage") + ("" if result.total == 1 else "s")
     if not result.hits:
         lines.append(f"No {unit} match {result.query!r}." if not result.total else
-                     f"{result.total} {unit} match {result.query!r}; none on this page.")
+                     f"{result.total} {unit} match{'es' if result.total == 1 else ''} {result.query!r}; none on this page.")
     else:
         shown = f"{result.hits[0].rank}–{result.hits[-1].rank}"
-        lines.append(f"{result.total} {unit} match {result.query!r} (showing {shown})")
+        lines.append(f"{result.total} {unit} match{'es' if result.total == 1 else ''} {result.query!r} (showing {shown})")
         for hit in result.hits:
             lines.append("")
             lines.extend(hit_lines(hit, mark, dim))
