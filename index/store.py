@@ -24,6 +24,7 @@ import json
 import os
 import re
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +39,8 @@ INDEX_NAME = "svar"
 VERSION_FILE = "svar-index.json"
 POINTER_FILE = "CURRENT"
 REBUILD_HINT = "run `svar index --rebuild`"
+# Reads of the table of contents that may race with a commit before it counts as missing.
+_TOC_ATTEMPTS = 20
 GENERATION_PREFIX = "gen-"
 _GENERATION = re.compile(r"^gen-(\d{6,})$")
 _TOC = re.compile(rf"^_{INDEX_NAME}_(\d+)\.toc$")
@@ -222,10 +225,25 @@ class LiveIndex(FileIndex):
         self.index_dir = index_dir
         self.generation_dir = generation.path
         check_version(generation.path)
+        # What FileIndex.__init__ does, but reading the table of contents through _read_toc's retries.
+        self.storage = FileStorage(str(generation.path))
+        self._schema = None
+        self.indexname = INDEX_NAME
         try:
-            super().__init__(FileStorage(str(generation.path)), indexname=INDEX_NAME)
+            self._read_toc()
         except Exception as exc:  # Whoosh raises many types for a damaged table of contents
             raise damaged(index_dir, exc) from exc
+
+    def _read_toc(self):
+        # Whoosh deletes a table of contents as soon as a newer commit lands, so one listed a moment
+        # ago may be gone when it is opened: that is a newer commit, not damage; read the newest.
+        for attempt in range(_TOC_ATTEMPTS):
+            try:
+                return super()._read_toc()
+            except FileNotFoundError:
+                if attempt == _TOC_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.01)
 
     def _follow(self) -> None:
         """Switch to the live generation if a rebuild has swapped in a new one."""
