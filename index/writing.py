@@ -203,6 +203,7 @@ def index_answers(index_dir: Path, answers: Iterable[Answer]) -> IndexReport:
 def remove_answers(index_dir: Path, dnrs: Iterable[str]) -> list[str]:
     """Remove answers by dnr in one commit; returns the dnrs that were indexed and are now gone."""
     wanted = list(dict.fromkeys(dnrs))
+    store.open_existing(index_dir)  # no index there: say so before the lock creates the folder
     with _locked(index_dir, None):
         ix = store.open_existing(index_dir)
         with ix.searcher() as searcher:
