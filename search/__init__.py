@@ -7,6 +7,8 @@
             print(hit.rank, hit.dnr, hit.snippet)
 """
 
+from importlib import import_module
+
 from svar.index.errors import (
     FilterError,
     IndexDamagedError,
@@ -16,15 +18,26 @@ from svar.index.errors import (
     SvarError,
     UnknownDocumentError,
 )
-from svar.index.records import Person
-from svar.index.writing import IndexReport
 
-from .filters import Filters
-from .library import AnswerIndex, open_index
-from .results import Document, DocumentSummary, Hit, IndexStats, PassageView, SearchResult
+# The rest is imported on first use, so that `svar --help` and a search load only what they need.
+_LAZY = {
+    "AnswerIndex": ".library", "open_index": ".library", "Filters": ".filters",
+    "Document": ".results", "DocumentSummary": ".results", "Hit": ".results", "IndexStats": ".results",
+    "PassageView": ".results", "SearchResult": ".results",
+    "Person": "svar.index.records", "IndexReport": "svar.index.writing",
+}
 
 __all__ = [
     "AnswerIndex", "Document", "DocumentSummary", "FilterError", "Filters", "Hit", "IndexDamagedError",
     "IndexLockedError", "IndexMissingError", "IndexReport", "IndexStats", "PassageView", "Person", "ReadError",
     "SearchResult", "SvarError", "UnknownDocumentError", "open_index",
 ]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        module = _LAZY[name]
+        value = getattr(import_module(module, __name__) if module.startswith(".") else import_module(module), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

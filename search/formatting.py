@@ -7,11 +7,14 @@ import datetime as dt
 import io
 import json
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from svar.index.records import Person
 
 from .results import Document, DocumentSummary, Hit, IndexStats, PassageView, SearchResult
-from svar.index.writing import IndexReport
+
+if TYPE_CHECKING:
+    from svar.index.writing import IndexReport
 
 Style = Callable[[str], str]
 FORMATS = ("table", "json", "jsonl", "csv", "md")

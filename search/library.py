@@ -9,9 +9,10 @@ from pathlib import Path
 
 from whoosh import query as wq
 
-from svar.index import store, watching, writing
+from typing import TYPE_CHECKING
+
+from svar.index import store
 from svar.index.errors import FilterError, UnknownDocumentError
-from svar.index.loading import content_hash, parse_answer
 from svar.index.location import bundled_seeds, resolve_index_dir
 from svar.index.metadata import normalise_dnr
 from svar.index.records import Person
@@ -23,6 +24,9 @@ from .ranking import SORTS, WEIGHTING, Ranked, rank
 from .results import Document, DocumentSummary, Hit, IndexStats, PassageView, SearchResult
 from .snippets import make_snippet
 from .suggest import corrections, replace_words
+
+if TYPE_CHECKING:
+    from svar.index import watching, writing
 
 DEFAULT_LIMIT = 10
 # How many similar indexed words stand in for a word the index does not hold, and their weight.
@@ -42,6 +46,8 @@ def open_index(index_dir: str | os.PathLike[str] | None = None, *, create: bool 
 
 def build_seed_index(index_dir: str | os.PathLike[str] | None = None) -> writing.IndexReport:
     """Build (or update) an index from the seed answers bundled with svar."""
+    from svar.index import writing  # the indexer is imported only by what writes: searches start faster
+
     return writing.index_files(resolve_index_dir(index_dir), bundled_seeds())
 
 
@@ -52,6 +58,8 @@ def update_index(index_dir: str | os.PathLike[str] | None, paths: Iterable[str |
 
     ``lock_timeout``: seconds to wait for another writer before IndexLockedError (default 10).
     """
+    from svar.index import writing
+
     return writing.index_files(resolve_index_dir(index_dir), [Path(p) for p in paths], progress=progress,
                                lock_timeout=lock_timeout)
 
@@ -60,13 +68,15 @@ def rebuild_index(index_dir: str | os.PathLike[str] | None, paths: Iterable[str 
                   progress: Callable[[Path], None] | None = None, *,
                   lock_timeout: float | None = None) -> writing.IndexReport:
     """Build a new index from ``paths`` beside the old one and swap it in only when it is complete."""
+    from svar.index import writing
+
     return writing.rebuild(resolve_index_dir(index_dir), [Path(p) for p in paths], progress=progress,
                            lock_timeout=lock_timeout)
 
 
 def watch_index(index_dir: str | os.PathLike[str] | None, paths: Iterable[str | os.PathLike[str]],
-                on_round: Callable[[watching.Round], None], *, interval: float = watching.DEFAULT_INTERVAL,
-                settle: float = watching.DEFAULT_SETTLE, should_stop: Callable[[], bool] = lambda: False,
+                on_round: Callable[[watching.Round], None], *, interval: float | None = None,
+                settle: float | None = None, should_stop: Callable[[], bool] = lambda: False,
                 max_rounds: int | None = None, lock_timeout: float | None = None,
                 indexed: dict[Path, watching.Signature] | None = None) -> None:
     """Keep the index current: index answer files as they appear or change in ``paths``.
@@ -75,8 +85,12 @@ def watch_index(index_dir: str | os.PathLike[str] | None, paths: Iterable[str | 
     seconds. ``on_round`` gets each round that indexed something or failed (the failed ones are
     retried). Runs until ``should_stop()`` returns true, ``max_rounds`` have run, or KeyboardInterrupt.
     ``indexed``: ``watching.snapshot(paths)`` taken before indexing them yourself, so that they are
-    not read again unless they change.
+    not read again unless they change. ``interval`` and ``settle`` default to watching's own defaults.
     """
+    from svar.index import watching
+
+    interval = watching.DEFAULT_INTERVAL if interval is None else interval
+    settle = watching.DEFAULT_SETTLE if settle is None else settle
     watching.watch(resolve_index_dir(index_dir), [Path(p) for p in paths], on_round, interval=interval,
                    settle=settle, should_stop=should_stop, max_rounds=max_rounds, lock_timeout=lock_timeout,
                    indexed=indexed)
@@ -171,7 +185,7 @@ class AnswerIndex:
         fields = ranked.fields
         text = fields.get("body", "")
         if snippets:
-            snippet, highlights = make_snippet(text, parsed.matches)
+            snippet, highlights = make_snippet(text, parsed.matches, parts=parsed.terms.get("parts", ()))
         else:
             snippet, highlights = "", []
         return Hit(
@@ -248,12 +262,17 @@ class AnswerIndex:
     def add(self, paths: Iterable[str | os.PathLike[str]],
             progress: Callable[[Path], None] | None = None) -> writing.IndexReport:
         """Index answer files or folders; a changed answer replaces its dnr, an unchanged file is skipped."""
+        from svar.index import writing
+
         report = writing.index_files(self.path, [Path(p) for p in paths], progress=progress)
         self._reopen()
         return report
 
     def add_text(self, text: str, source: str = "") -> writing.IndexReport:
         """Index one answer given as text (replacing the answer with the same dnr, if any)."""
+        from svar.index import writing
+        from svar.index.loading import content_hash, parse_answer
+
         answer = parse_answer(text, source=source, content_hash=content_hash(text.encode("utf-8")))
         report = writing.index_answers(self.path, [answer])
         report.warnings.extend((source, w) for w in answer.warnings)
@@ -263,6 +282,8 @@ class AnswerIndex:
     def remove(self, dnrs: Iterable[str]) -> list[str]:
         """Remove answers by dnr; returns those that were indexed."""
         keys = [normalise_dnr(d) or " ".join(d.split()) for d in dnrs]
+        from svar.index import writing
+
         removed = writing.remove_answers(self.path, keys)
         self._reopen()
         return removed

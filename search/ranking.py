@@ -51,7 +51,8 @@ def rank(
     everything = by_document or sort != "relevance"
     groupedby = {name: sorting.FieldFacet(fieldname, maptype=sorting.Count, allow_overlap=(name == "party"))
                  for name, fieldname in FACET_FIELDS.items()} if facets else None
-    results = searcher.search(q, filter=filter_query, limit=None if everything else offset + limit,
+    # Whoosh wants a limit of at least 1; a page of zero hits still gets the total and the facets.
+    results = searcher.search(q, filter=filter_query, limit=None if everything else max(1, offset + limit),
                               groupedby=groupedby, terms=False)
     counts = {name: {str(k): v for k, v in sorted(results.groups(name).items(), key=lambda kv: (-kv[1], str(kv[0])))}
               for name in FACET_FIELDS} if facets else {}

@@ -6,29 +6,50 @@ Every word that matched is marked, whatever form it has in the text ("placeringa
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
+from svar.index.analysis import EllipsisTokenizer
 from svar.index.schema import build_schema
 from svar.index.sentences import sentence_spans
 
 SNIPPET_CHARS = 320
 ELLIPSIS = "…"
 
-# The fields whose analysis decides what is marked: stems, compound parts, folded words.
-MARKING_FIELDS = ("body", "parts", "folded")
+# The fields whose analysis decides what is marked: stems and å/ä/ö-folded words. Compound parts are
+# marked by looking for the part inside each word, which needs no compound splitter (loading its
+# table would cost a fresh `svar search` half a second).
+MARKING_FIELDS = ("body", "folded")
+MIN_PART = 3
 _analyzers: dict = {}
 
 
-def match_spans(text: str, matches: Callable[[str, str], bool]) -> list[tuple[int, int, str]]:
-    """(start, end, term) of each word in ``text`` that matched, whichever way it matched."""
+def match_spans(text: str, matches: Callable[[str, str], bool],
+                parts: Collection[str] = ()) -> list[tuple[int, int, str]]:
+    """(start, end, term) of each word in ``text`` that matched, whichever way it matched.
+
+    ``parts`` are the query's compound-part terms: a longer word containing one is a compound found
+    through it, and an elliptic pair ("jour- och familjehem") whose halves make one ("jourhem").
+    """
     if not _analyzers:
         schema = build_schema()
-        _analyzers.update((name, schema[name].analyzer) for name in MARKING_FIELDS)
+        _analyzers.update((name, schema[name].analyzer) for name in (*MARKING_FIELDS, "exact"))
     found: dict[tuple[int, int], str] = {}
-    for fieldname, analyzer in _analyzers.items():
-        for token in analyzer(text, chars=True, mode="index"):
+    for fieldname in MARKING_FIELDS:
+        for token in _analyzers[fieldname](text, chars=True, mode="index"):
             if matches(fieldname, token.text):
                 found.setdefault((token.startchar, token.endchar), token.text)
+    parts = [p for p in parts if len(p) >= MIN_PART]
+    if parts:
+        for token in _analyzers["exact"](text, chars=True, mode="index"):
+            word = token.text
+            part = next((p for p in parts if p in word and p != word), None)
+            if part:
+                found.setdefault((token.startchar, token.endchar), part)
+        for pair in EllipsisTokenizer.ELLIPSIS.finditer(text):
+            left, right = pair[1].lower(), pair[2].lower()
+            part = next((p for p in parts if p.startswith(left) and len(p) > len(left) and p[len(left):] in right), None)
+            if part:
+                found[(pair.start(), pair.end())] = part
     # A compound's part and the compound itself may both match: keep the outermost span.
     spans = sorted(found.items(), key=lambda item: (item[0][0], -item[0][1]))
     kept: list[tuple[int, int, str]] = []
@@ -40,10 +61,10 @@ def match_spans(text: str, matches: Callable[[str, str], bool]) -> list[tuple[in
 
 
 def make_snippet(
-    text: str, matches: Callable[[str, str], bool], max_chars: int = SNIPPET_CHARS
+    text: str, matches: Callable[[str, str], bool], max_chars: int = SNIPPET_CHARS, parts: Collection[str] = ()
 ) -> tuple[str, list[tuple[int, int]]]:
     """The best run of whole sentences (at most ``max_chars``) and the matched words' offsets in it."""
-    spans = match_spans(text, matches)
+    spans = match_spans(text, matches, parts)
     sentences = sentence_spans(text) or [(0, len(text))]
     best = _best_sentence(sentences, spans)
     start, end = sentences[best]
