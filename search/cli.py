@@ -365,19 +365,20 @@ def serve_command(host: str, port: int, index_dir: Path | None) -> None:
     except ImportError as exc:
         if (exc.name or "").startswith("svar"):
             raise  # a bug in svar, not a missing extra
-        click.echo(f'svar: the web page needs {exc.name or "Flask"}: pip install "svar[web]"', err=True)
+        click.echo('svar: the web page needs Flask, which is not installed: pip install "svar[web]"', err=True)
         sys.exit(1)
     with _open(index_dir) as answers:  # fails now, not at the first request; builds the default index
         path = answers.path
     server = web.make_server(path, host, port)
     shown = f"[{host}]" if ":" in host else host
-    click.echo(f"svar: serving {path} at http://{shown}:{server.server_address[1]}/ (Ctrl-C stops)", err=True)
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:  # Ctrl-C is how a server is meant to stop: not an error
-        click.echo("svar: stopped serving", err=True)
+        click.echo(f"svar: serving {path} at http://{shown}:{server.server_address[1]}/ (Ctrl-C stops)", err=True)
+        server.serve_forever()  # returns on Ctrl-C: that is how a server is meant to stop, not an error
+    except KeyboardInterrupt:
+        pass
     finally:
         server.server_close()
+    click.echo("svar: stopped serving", err=True)
 
 
 if __name__ == "__main__":

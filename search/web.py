@@ -1,0 +1,167 @@
+"""The local web page (`svar serve`): a Flask app over the library, views that call it and render templates.
+
+Needs the web extra (`pip install "svar[web]"`). Templates are Jinja2 with auto-escaping, so every value
+from a query or a document is shown as text; the pages use no JavaScript, and the Content-Security-Policy
+forbids scripts, so an escaping mistake still could not run one.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from flask import Flask, render_template, request, url_for
+from werkzeug.exceptions import HTTPException
+from werkzeug.serving import BaseWSGIServer, make_server as werkzeug_server
+
+from svar.index.errors import FilterError, SvarError, UnknownDocumentError
+
+from .filters import KINDS
+from .formatting import person
+from .library import AnswerIndex, open_index
+from .ranking import FACET_FIELDS
+from .webstate import PAGE_SIZE, SORT_LABELS, SearchState, marked_segments
+
+FACET_LABELS = {"party": "Party", "respondent": "Respondent", "year": "Year", "kind": "Part of the answer"}
+FILTER_LABELS = {"party": "party", "interpellant": "asked by", "respondent": "answered by", "year": "year",
+                 "since": "since", "until": "until", "kind": "part"}
+SECURITY_HEADERS = {
+    # No scripts, no frames, no other origins: the page needs only its own stylesheet.
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+                               "base-uri 'none'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def create_app(index_dir: str | os.PathLike[str]) -> Flask:
+    """The web app over the index at ``index_dir`` (opened at the first request, not here)."""
+    app = Flask(__name__)
+    app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True  # tidy HTML from block tags
+    answers = _SharedIndex(Path(index_dir))
+
+    @app.get("/")
+    def search():
+        state = SearchState.from_args(request.args)
+        result = documents = None
+        with answers.use() as index:
+            if state.q:
+                result = index.search(**state.search_arguments())
+            else:
+                documents = index.documents()
+        return render_template("search.html", state=state, result=result, documents=documents)
+
+    @app.get("/answer/<path:dnr>")
+    def answer(dnr: str):
+        # The search the reader came from rides along, for the link back to it.
+        state = SearchState.from_args(request.args)
+        with answers.use() as index:
+            document = index.document(dnr)
+        return render_template("document.html", document=document, state=state)
+
+    @app.context_processor
+    def helpers() -> dict:
+        return {
+            "search_url": lambda state: url_for("search", **state.params()),
+            "answer_url": _answer_url,
+            "marked": marked_segments,
+            "person": person,
+            "paragraphs": _paragraphs,
+            # Only the name: the folder the answers came from is the server's business.
+            "file_name": lambda source: Path(source).name,
+            "facet_labels": FACET_LABELS, "facet_fields": tuple(FACET_FIELDS), "filter_labels": FILTER_LABELS,
+            "sort_labels": SORT_LABELS, "kinds": KINDS, "page_size": PAGE_SIZE,
+        }
+
+    @app.after_request
+    def secure(response):
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+    @app.errorhandler(FilterError)
+    def bad_filter(exc: FilterError):
+        return _error_page(400, "That search cannot be run", str(exc))
+
+    @app.errorhandler(UnknownDocumentError)
+    def unknown_answer(exc: UnknownDocumentError):
+        return _error_page(404, "No such answer", str(exc))
+
+    @app.errorhandler(SvarError)
+    def index_trouble(exc: SvarError):
+        # A missing or damaged index: the operator's to fix, so the message says how.
+        return _error_page(503, "The index cannot be read", str(exc))
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        return _error_page(exc.code or 500, exc.name, exc.description or "")
+
+    @app.errorhandler(500)
+    def unexpected(exc: HTTPException):
+        # Flask has logged the traceback for the operator (on stderr); the reader gets no internals.
+        return _error_page(500, "Something went wrong", "The page failed; the server's log says why.")
+
+    return app
+
+
+def make_server(index_dir: str | os.PathLike[str], host: str, port: int) -> BaseWSGIServer:
+    """A threaded HTTP server for the app, listening and ready for ``serve_forever()`` (port 0: any free one).
+
+    The socket is bound here rather than by werkzeug, which prints its own lines and exits when the
+    port is taken; svar reports that as its own one-line error instead.
+    """
+    try:
+        # Resolved here so that a bad --host gets the resolver's message and IPv6 addresses work.
+        family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        sock = socket.create_server(address, family=family)
+    except socket.gaierror as exc:
+        raise SvarError(f"cannot listen on {host}: {exc.strerror}; check --host") from None
+    except OSError as exc:
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        hint = "choose another --port" if exc.errno in (errno.EADDRINUSE, errno.EACCES) else "check --host"
+        raise SvarError(f"cannot listen on {host}:{port}: {reason}; {hint}") from None
+    with sock:  # werkzeug works on its own duplicate of the socket
+        return werkzeug_server(host, sock.getsockname()[1], create_app(index_dir), threaded=True,
+                               fd=sock.fileno())
+
+
+def _answer_url(dnr: str, state: SearchState | None = None, passage: int | None = None) -> str:
+    params = state.params() if state is not None else {}
+    return url_for("answer", dnr=dnr, **params, _anchor=f"p{passage}" if passage is not None else None)
+
+
+def _paragraphs(text: str) -> list[str]:
+    """A passage's paragraphs (the indexer separates them with a blank line)."""
+    return [part.strip() for part in text.split("\n\n") if part.strip()]
+
+
+def _error_page(status: int, title: str, message: str):
+    try:
+        state = SearchState.from_args(request.args)
+    except FilterError:
+        state = SearchState(q=" ".join(request.args.get("q", "").split()))
+    return render_template("error.html", status=status, title=title, message=message, state=state), status
+
+
+class _SharedIndex:
+    """One open index for all the server's threads, used by one request at a time.
+
+    Refreshing a searcher closes the old one, so two requests must not share it at once; a search on
+    a local index takes milliseconds, and reopening the index for each request would cost more.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._index: AnswerIndex | None = None
+
+    @contextmanager
+    def use(self) -> Iterator[AnswerIndex]:
+        with self._lock:
+            if self._index is None:
+                self._index = open_index(self.path)
+            yield self._index
