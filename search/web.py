@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from flask import Flask, render_template, request, url_for
+from flask import Flask, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.serving import BaseWSGIServer, make_server as werkzeug_server
 
@@ -25,7 +26,7 @@ from .filters import KINDS
 from .formatting import person
 from .library import AnswerIndex, open_index
 from .ranking import FACET_FIELDS
-from .webstate import PAGE_SIZE, SORT_LABELS, SearchState, marked_segments
+from .webstate import PAGE_SIZE, SORT_LABELS, SearchState, question_and_snippet
 
 FACET_LABELS = {"party": "Party", "respondent": "Respondent", "year": "Year", "kind": "Part of the answer"}
 FILTER_LABELS = {"party": "party", "interpellant": "asked by", "respondent": "answered by", "year": "year",
@@ -48,6 +49,8 @@ def create_app(index_dir: str | os.PathLike[str]) -> Flask:
     @app.get("/")
     def search():
         state = SearchState.from_args(request.args)
+        if _untidy(state):
+            return redirect(url_for("search", **state.params()))
         result = documents = None
         with answers.use() as index:
             if state.q:
@@ -60,6 +63,8 @@ def create_app(index_dir: str | os.PathLike[str]) -> Flask:
     def answer(dnr: str):
         # The search the reader came from rides along, for the link back to it.
         state = SearchState.from_args(request.args)
+        if _untidy(state):
+            return redirect(url_for("answer", dnr=dnr, **state.params()))
         with answers.use() as index:
             document = index.document(dnr)
         return render_template("document.html", document=document, state=state)
@@ -69,7 +74,7 @@ def create_app(index_dir: str | os.PathLike[str]) -> Flask:
         return {
             "search_url": lambda state: url_for("search", **state.params()),
             "answer_url": _answer_url,
-            "marked": marked_segments,
+            "question_and_snippet": question_and_snippet,
             "person": person,
             "paragraphs": _paragraphs,
             # Only the name: the folder the answers came from is the server's business.
@@ -85,7 +90,8 @@ def create_app(index_dir: str | os.PathLike[str]) -> Flask:
 
     @app.errorhandler(FilterError)
     def bad_filter(exc: FilterError):
-        return _error_page(400, "That search cannot be run", str(exc))
+        # The library names the command line's options ("--since"); the page's fields have no dashes.
+        return _error_page(400, "That search cannot be run", re.sub(r"(?<!\S)--(?=[a-z])", "", str(exc)))
 
     @app.errorhandler(UnknownDocumentError)
     def unknown_answer(exc: UnknownDocumentError):
@@ -134,16 +140,19 @@ def _answer_url(dnr: str, state: SearchState | None = None, passage: int | None 
     return url_for("answer", dnr=dnr, **params, _anchor=f"p{passage}" if passage is not None else None)
 
 
+def _untidy(state: SearchState) -> bool:
+    """Whether the URL says more than its search state: a submitted form sends every field, empty or
+    not. Redirecting such a request to the state's own URL keeps every address short and shareable."""
+    return list(request.args.items(multi=True)) != list(state.params().items())
+
+
 def _paragraphs(text: str) -> list[str]:
     """A passage's paragraphs (the indexer separates them with a blank line)."""
     return [part.strip() for part in text.split("\n\n") if part.strip()]
 
 
 def _error_page(status: int, title: str, message: str):
-    try:
-        state = SearchState.from_args(request.args)
-    except FilterError:
-        state = SearchState(q=" ".join(request.args.get("q", "").split()))
+    state = SearchState.from_args(request.args, lenient=True)
     return render_template("error.html", status=status, title=title, message=message, state=state), status
 
 

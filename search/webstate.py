@@ -41,17 +41,24 @@ class SearchState:
     page: int = 1
 
     @classmethod
-    def from_args(cls, args: Mapping[str, str]) -> "SearchState":
-        """The state in a URL's parameters; FilterError for a value no search can use."""
+    def from_args(cls, args: Mapping[str, str], *, lenient: bool = False) -> "SearchState":
+        """The state in a URL's parameters; FilterError for a value no search can use.
+
+        ``lenient``: never fail, for an error page's form, which shows the values as they were typed
+        (a bad page number or order falls back to the default) so that the reader can correct them.
+        """
         text = {name: " ".join(str(args.get(name, "")).split()) for name in ("q", *FILTER_FIELDS, "sort")}
-        page_text = str(args.get("page", "") or "1").strip()
-        if not page_text.isdigit() or int(page_text) < 1:
-            raise FilterError(f"page {page_text!r}: give a page number (1, 2, …)")
-        if text["year"] and not (text["year"].isdigit() and len(text["year"]) == 4):
-            raise FilterError(f"year {text['year']!r}: give a four-digit year")
         sort = text.pop("sort") or "relevance"
+        page_text = str(args.get("page", "") or "1").strip()
+        problem = None
+        if not page_text.isdigit() or int(page_text) < 1:
+            problem, page_text = f"page {page_text!r}: give a page number (1, 2, …)", "1"
+        if text["year"] and not (text["year"].isdigit() and len(text["year"]) == 4):
+            problem = f"year {text['year']!r}: give a four-digit year"
         if sort not in SORT_LABELS:
-            raise FilterError(f"sort {sort!r}: use one of {', '.join(SORT_LABELS)}")
+            problem, sort = f"sort {sort!r}: use one of {', '.join(SORT_LABELS)}", "relevance"
+        if problem and not lenient:
+            raise FilterError(problem)
         return cls(**text, sort=sort, strict=_flag(args.get("strict")), group=_flag(args.get("group")),
                    page=int(page_text))
 
@@ -78,11 +85,6 @@ class SearchState:
     def selects(self, name: str, value: str) -> bool:
         """Whether the filter ``name`` is set to ``value`` (as a facet would set it)."""
         return getattr(self, name).casefold() == str(value).casefold()
-
-    @property
-    def refined(self) -> bool:
-        """Whether anything beyond the words is set (the form then shows its filters open)."""
-        return bool(self.active_filters()) or self.sort != "relevance" or self.strict or self.group
 
     # -- writing it back ---------------------------------------------------------------------------
 
@@ -120,6 +122,23 @@ class SearchState:
 
 def _flag(value: object) -> bool:
     return str(value or "").strip().lower() in _TRUE
+
+
+def question_and_snippet(question: str, snippet: str, highlights: list[tuple[int, int]]
+                         ) -> tuple[list[tuple[str, bool]], list[tuple[str, bool]]]:
+    """The question and the snippet as marked pieces, without saying the question twice.
+
+    A snippet often is the question itself ("1. På vilket sätt …?"), chosen because the words matched
+    there: then the question gets those marks and the snippet keeps only what follows it.
+    """
+    at = snippet.find(question) if question else -1
+    if at < 0 or snippet[:at].strip(" .0123456789"):
+        return [(question, False)] if question else [], marked_segments(snippet, highlights)
+    end = at + len(question)
+    rest = len(snippet[end:]) - len(snippet[end:].lstrip())  # the space between question and answer
+    inside = [(s - at, e - at) for s, e in highlights if s >= at and e <= end]
+    after = [(s - end - rest, e - end - rest) for s, e in highlights if s >= end + rest]
+    return marked_segments(question, inside), marked_segments(snippet[end + rest:], after)
 
 
 def marked_segments(text: str, highlights: list[tuple[int, int]]) -> list[tuple[str, bool]]:

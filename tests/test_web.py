@@ -88,6 +88,12 @@ def test_results_show_counts_marked_words_questions_and_links_to_passages(client
                                "/answer/KS%202020/1079?q=familjehem#p6"]
     assert [unescape(q) for q in re.findall(r'<span class="label">(Question \d):</span>', html)] == \
         ["Question 1", "Question 2"]
+    # The first hit's snippet is its question: shown once, as the question, with the match marked.
+    assert text_of(html, "question") == ("Question 1: På vilket sätt ämnar du säkerställa att placerade barn får de "
+                                         "besök i familjehem som ansvarig myndighet har förpliktigat sig att göra "
+                                         "men som inte görs idag?")
+    assert re.findall(r'<p class="question">.*?</p>', html, re.S)[0].count("<mark>familjehem</mark>") == 1
+    assert html.count('<p class="snippet"') == 2
     assert text_of(html, "meta") == ("KS 2020/1079 · 2021-04-06 · Alexandra Mattsson Åkerström (V) → "
                                      "socialborgarrådet Jan Jönsson (L)")
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
@@ -154,10 +160,10 @@ def test_did_you_mean_and_the_similar_words_note(client):
 
 
 def test_the_url_holds_the_whole_search_and_the_form_shows_it(client):
-    url = "/?q=barn&party=V&year=2022&sort=oldest&strict=1&kind=answer"
-    html = page(client, url)
-    assert text_of(html, "summary") == "3 passages match barn · showing 1–3 · oldest first"
-    assert '<details class="filters" open>' in html
+    html = page(client, "/?q=barn&party=V&year=2022&kind=answer&sort=oldest&strict=1")
+    assert text_of(html, "summary") == "3 passages match barn · showing 1–3 · oldest first · only the words as typed"
+    assert '<details class="filters">' in html  # closed: the filters in use are listed above the results
+    assert text_of(html, "active") == "party: V × year: 2022 × part: answer × clear all"
     assert '<input name="party" value="V"' in html and '<input name="year" value="2022"' in html
     assert '<option value="oldest" selected>' in html and '<option value="answer" selected>' in html
     assert '<input type="checkbox" name="strict" value="1" checked>' in html
@@ -166,6 +172,16 @@ def test_the_url_holds_the_whole_search_and_the_form_shows_it(client):
     assert hit_links(html) == [f"/answer/KS%202022/65?{state}#p{n}" for n in (2, 3, 4)]
     document = page(client, hit_links(html)[0].split("#")[0])
     assert re.findall(r'<p class="back"><a href="([^"]+)"', document) == [f"/?{state}".replace("&", "&amp;")]
+
+
+def test_a_submitted_form_is_redirected_to_the_short_url_of_its_search(client):
+    response = client.get("/?q=+barn++&party=V&interpellant=&respondent=&year=2022&since=&until=&kind="
+                          "&sort=relevance&strict=on")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/?q=barn&party=V&year=2022&strict=1"
+    response = client.get("/answer/KS%202022/65?page=1&q=barn")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/answer/KS%202022/65?q=barn"
 
 
 def test_start_page_lists_the_answers_newest_first(client):
@@ -225,10 +241,10 @@ def test_pages_forbid_scripts(client):
 
 
 @pytest.mark.parametrize(("url", "message"), [
-    ("/?q=barn&since=2022-02-30", "--since '2022-02-30': no such date; use YYYY-MM-DD"),
-    ("/?q=barn&since=2023&until=2022", "--since 2023-01-01 is after --until 2022-12-31: nothing can match"),
+    ("/?q=barn&since=2022-02-30", "since '2022-02-30': no such date; use YYYY-MM-DD"),
+    ("/?q=barn&since=2023&until=2022", "since 2023-01-01 is after until 2022-12-31: nothing can match"),
     ("/?q=barn&year=22", "year '22': give a four-digit year"),
-    ("/?q=barn&kind=intro", "--kind 'intro': use one of preamble, answer, closing"),
+    ("/?q=barn&kind=intro", "kind 'intro': use one of preamble, answer, closing"),
     ("/?q=barn&sort=best", "sort 'best': use one of relevance, newest, oldest"),
     ("/?q=barn&page=0", "page '0': give a page number (1, 2, …)"),
 ])
@@ -237,6 +253,16 @@ def test_a_filter_that_cannot_be_used_gets_a_400_page_saying_why(client, url, me
     assert text_of(html, "message") == message
     assert re.findall(r"<h1>(.*?)</h1>", html) == ["That search cannot be run"]
     assert 'search for “barn” without filters' in html and 'href="/?q=barn"' in html
+    assert '<input type="search" name="q" value="barn"' in html and '<details class="filters"' in html
+
+
+def test_the_400_page_keeps_the_form_as_typed_so_it_can_be_corrected(client):
+    html = page(client, "/?q=barn&party=V&since=2022-02-30&sort=newest", 400)
+    assert '<details class="filters" open>' in html
+    assert '<input name="since" value="2022-02-30"' in html and '<input name="party" value="V"' in html
+    assert '<option value="newest" selected>' in html
+    html = page(client, "/?q=barn&year=twenty&sort=best", 400)
+    assert '<input name="year" value="twenty"' in html and '<option value="relevance" selected>' in html
 
 
 def test_unknown_answers_and_pages_get_a_404_page(client, seed_index_dir):
