@@ -7,7 +7,7 @@ from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from .analysis import exact_analyzer, fold, folded_analyzer, parts_analyzer, swedish_analyzer
 
 # Bumped whenever a change to fields or analysis makes older indexes unreadable or wrong.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # BM25F: how much a match counts in each text field, relative to the passage body. The last three
 # hold variants of title, question and body, weighted so that at equal term statistics an exact
@@ -31,7 +31,8 @@ def build_schema() -> Schema:
         title=TEXT(analyzer=text, stored=True, phrase=True),
         topic=STORED(),
         question=TEXT(analyzer=text, stored=True, phrase=True),
-        body=TEXT(analyzer=text, stored=True, phrase=True, spelling=True),
+        body=TEXT(analyzer=text, stored=True, phrase=True),
+        # Its terms are whole words as written: also the word list for "did you mean".
         exact=TEXT(analyzer=exact_analyzer(), phrase=False),
         parts=TEXT(analyzer=parts_analyzer(), phrase=False),
         folded=TEXT(analyzer=folded_analyzer(), phrase=False),

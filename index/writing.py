@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -123,21 +123,37 @@ def index_files(
 
 def _index_into(ix: Index, files: list[Path], progress: Callable[[Path], None] | None,
                 variants: bool = True) -> IndexReport:
+    """Parse each new or changed file and add it to one open writer, committing once at the end.
+
+    Answers go to the writer as they are parsed rather than being collected first: Whoosh spills its
+    postings to disk past a memory limit, so a run over 250,000 files stays within bounded memory.
+    """
     report = IndexReport()
     state = _IndexedState(ix)
-    answers: dict[str, Answer] = {}
+    writer = None
+    claimed: dict[str, str] = {}  # dnr → the file that supplied it in this run
+    # Milliseconds, so that alerts can tell apart answers indexed within the same second.
+    indexed_at = time.time_ns() // 1_000_000
     try:
-        _collect(files, state, answers, report, progress)
-        if answers:
-            _write(ix, answers.values(), state, report, with_variants=variants)
+        for answer in _accepted(files, state, claimed, report, progress):
+            if writer is None:
+                writer = _writer(ix, getattr(ix, "index_dir", Path(ix.storage.folder)))
+            _add(writer, answer, state, report, indexed_at, variants)
+        if writer is not None:
+            _commit(writer, ix)
+            writer = None
+    except BaseException:
+        if writer is not None:
+            writer.cancel()
+        raise
     finally:
         state.close()
     return report
 
 
-def _collect(files: list[Path], state: "_IndexedState", answers: dict[str, Answer], report: IndexReport,
-             progress: Callable[[Path], None] | None) -> None:
-    """Read and parse the files that are new or changed; reject the ones that cannot be indexed."""
+def _accepted(files: list[Path], state: "_IndexedState", claimed: dict[str, str], report: IndexReport,
+              progress: Callable[[Path], None] | None) -> Iterator[Answer]:
+    """The parsed answers of the files that are new or changed; the others are reported."""
     for path in files:
         if progress:
             progress(path)
@@ -151,9 +167,8 @@ def _collect(files: list[Path], state: "_IndexedState", answers: dict[str, Answe
         except ReadError as exc:
             report.rejected.append((str(path), str(exc)))
             continue
-        claimed = answers.get(answer.dnr)
-        if claimed is not None:
-            report.rejected.append((str(path), f"{path}: Dnr {answer.dnr} is also claimed by {claimed.source}; not indexed"))
+        if answer.dnr in claimed:
+            report.rejected.append((str(path), f"{path}: Dnr {answer.dnr} is also claimed by {claimed[answer.dnr]}; not indexed"))
             continue
         previous = state.source_of(answer.dnr)
         if previous and previous != answer.source and Path(previous).exists():
@@ -163,8 +178,9 @@ def _collect(files: list[Path], state: "_IndexedState", answers: dict[str, Answe
                 f"remove it first (`svar remove '{answer.dnr}'`) to replace it with this file",
             ))
             continue
-        answers[answer.dnr] = answer
+        claimed[answer.dnr] = answer.source
         report.warnings.extend((str(path), w) for w in answer.warnings)
+        yield answer
 
 
 def rebuild(index_dir: Path, paths: Iterable[Path], *, progress: Callable[[Path], None] | None = None,
@@ -278,22 +294,26 @@ def _commit(writer, ix: Index) -> None:
         raise SvarError(f"could not write the index at {ix.storage.folder}: {exc.strerror or exc}") from exc
 
 
+def _add(writer, answer: Answer, state: _IndexedState, report: IndexReport, indexed_at: int,
+         with_variants: bool = True) -> None:
+    """Add one answer's passages, replacing whatever was indexed under its dnr."""
+    if state.source_of(answer.dnr) is not None:
+        writer.delete_by_term("dnr", answer.dnr)
+        report.updated.append(answer.dnr)
+    else:
+        report.new.append(answer.dnr)
+    for document in passage_documents(answer, indexed_at, with_variants):
+        writer.add_document(**document)
+        report.passages += 1
+
+
 def _write(ix: Index, answers: Iterable[Answer], state: _IndexedState, report: IndexReport,
            with_variants: bool = True) -> None:
-    answers = list(answers)
-    # Milliseconds, so that alerts can tell apart answers indexed within the same second.
     indexed_at = time.time_ns() // 1_000_000
     writer = _writer(ix, getattr(ix, "index_dir", Path(ix.storage.folder)))  # the folder users know
     try:
         for answer in answers:
-            if state.source_of(answer.dnr) is not None:
-                writer.delete_by_term("dnr", answer.dnr)
-                report.updated.append(answer.dnr)
-            else:
-                report.new.append(answer.dnr)
-            for document in passage_documents(answer, indexed_at, with_variants):
-                writer.add_document(**document)
-                report.passages += 1
+            _add(writer, answer, state, report, indexed_at, with_variants)
     except BaseException:
         writer.cancel()
         raise

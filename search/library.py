@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 DEFAULT_LIMIT = 10
 # How many similar indexed words stand in for a word the index does not hold, and their weight.
 FUZZY_CANDIDATES = 3
-FUZZY_WEIGHT = 0.5
+FUZZY_WEIGHT = 0.8
 
 
 def open_index(index_dir: str | os.PathLike[str] | None = None, *, create: bool = False) -> "AnswerIndex":

@@ -9,7 +9,8 @@ from whoosh.searching import Searcher
 
 from svar.index.schema import TEXT_FIELDS
 
-SPELLING_FIELD = "body"
+# The exact-form field holds every word as written, so it doubles as the spelling word list.
+SPELLING_FIELD = "exact"
 MAX_EDITS = 2
 
 
@@ -31,13 +32,17 @@ def unknown_words(searcher: Searcher, words: list[str]) -> list[str]:
 
 
 def corrections(searcher: Searcher, words: list[str], limit: int = 1) -> dict[str, list[str]]:
-    """For each unknown word, up to ``limit`` indexed words within two edits, closest first."""
+    """For each unknown word, up to ``limit`` indexed words at the smallest edit distance (at most two)."""
     corrector = searcher.corrector(SPELLING_FIELD)
     found: dict[str, list[str]] = {}
     for word in unknown_words(searcher, words):
-        candidates = [c for c in corrector.suggest(word.lower(), limit=limit, maxdist=MAX_EDITS) if c != word.lower()]
-        if candidates:
-            found[word] = candidates
+        for distance in range(1, MAX_EDITS + 1):
+            # Only the closest: a word one edit away is what was meant far more often than one two away.
+            candidates = [c for c in corrector.suggest(word.lower(), limit=limit, maxdist=distance)
+                          if c != word.lower()]
+            if candidates:
+                found[word] = candidates
+                break
     return found
 
 
