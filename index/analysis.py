@@ -85,16 +85,20 @@ def stem(word: str) -> str:
     return result
 
 
-class SwedishStemFilter(Filter):
-    """Replaces each token's text with its stem; marked morphological so spelling uses whole words."""
-
-    is_morph = True
+class _StatelessFilter(Filter):
+    """A filter with no settings: any two are equal (Whoosh compares analyzers when merging schemas)."""
 
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self)
 
     def __hash__(self) -> int:
         return hash(type(self))
+
+
+class SwedishStemFilter(_StatelessFilter):
+    """Replaces each token's text with its stem; marked morphological so spelling uses whole words."""
+
+    is_morph = True
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         for token in tokens:
@@ -109,15 +113,9 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-class FoldFilter(Filter):
+class FoldFilter(_StatelessFilter):
     """Folds å/ä/ö and accents away. At index time it keeps only the words folding changed: the
     others are already in the main field, and a query word is folded the same way whatever it is."""
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self)
-
-    def __hash__(self) -> int:
-        return hash(type(self))
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         for token in tokens:
@@ -128,16 +126,10 @@ class FoldFilter(Filter):
             yield token
 
 
-class CompoundPartsFilter(Filter):
+class CompoundPartsFilter(_StatelessFilter):
     """At index time replaces each compound with its parts, all at the compound's position and
     characters (so a snippet marks the whole compound); an elliptic pair ("jour+familjehem", from
     EllipsisTokenizer) becomes the compound it implies ("jourhem"). Query words pass through."""
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self)
-
-    def __hash__(self) -> int:
-        return hash(type(self))
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         for token in tokens:

@@ -98,21 +98,28 @@ def facet_lines(facets: dict[str, dict[str, int]]) -> list[str]:
     ]
 
 
+def _passage_fields(answer: Hit | DocumentSummary, passage: Hit | PassageView) -> dict:
+    """The per-passage fields that search hits and `show` share: the passage and its answer's metadata."""
+    return {
+        "dnr": passage.dnr,
+        "passage": passage.passage,
+        "kind": passage.kind,
+        "title": answer.title,
+        "topic": answer.topic,
+        "date": _iso(answer.date),
+        "interpellant": person_json(answer.interpellant),
+        "respondent": person_json(answer.respondent, with_role=True),
+        "question_number": passage.question_number,
+        "question": passage.question or None,
+        "text": passage.text,
+    }
+
+
 def hit_json(hit: Hit) -> dict:
     return {
         "rank": hit.rank,
         "score": hit.score,
-        "dnr": hit.dnr,
-        "passage": hit.passage,
-        "kind": hit.kind,
-        "title": hit.title,
-        "topic": hit.topic,
-        "date": _iso(hit.date),
-        "interpellant": person_json(hit.interpellant),
-        "respondent": person_json(hit.respondent, with_role=True),
-        "question_number": hit.question_number,
-        "question": hit.question or None,
-        "text": hit.text,
+        **_passage_fields(hit, hit),
         "snippet": hit.snippet,
         "highlights": [list(span) for span in hit.highlights],
         "source": hit.source,
@@ -194,17 +201,7 @@ def summary_json(summary: DocumentSummary) -> dict:
 
 def passage_json(summary: DocumentSummary, passage: PassageView) -> dict:
     return {
-        "dnr": passage.dnr,
-        "passage": passage.passage,
-        "kind": passage.kind,
-        "title": summary.title,
-        "topic": summary.topic,
-        "date": _iso(summary.date),
-        "interpellant": person_json(summary.interpellant),
-        "respondent": person_json(summary.respondent, with_role=True),
-        "question_number": passage.question_number,
-        "question": passage.question or None,
-        "text": passage.text,
+        **_passage_fields(summary, passage),
         "start": passage.start,
         "end": passage.end,
         "source": summary.source,

@@ -197,9 +197,8 @@ class AnswerIndex:
             title=fields.get("title", ""),
             topic=fields.get("topic", ""),
             date=_date(fields),
-            interpellant=Person(fields.get("interpellant", ""), fields.get("interpellant_party", "")),
-            respondent=Person(fields.get("respondent", ""), fields.get("respondent_party", ""),
-                              fields.get("respondent_role", "")),
+            interpellant=_interpellant(fields),
+            respondent=_respondent(fields),
             question_number=fields.get("question_number"),
             question=fields.get("question", ""),
             text=text,
@@ -298,15 +297,22 @@ def _date(fields: dict) -> dt.date | None:
     return value.date() if isinstance(value, dt.datetime) else None
 
 
+def _interpellant(fields: dict) -> Person:
+    return Person(fields.get("interpellant", ""), fields.get("interpellant_party", ""))
+
+
+def _respondent(fields: dict) -> Person:
+    return Person(fields.get("respondent", ""), fields.get("respondent_party", ""), fields.get("respondent_role", ""))
+
+
 def _summary(fields: dict, passages: int) -> DocumentSummary:
     return DocumentSummary(
         dnr=fields["dnr"],
         title=fields.get("title", ""),
         topic=fields.get("topic", ""),
         date=_date(fields),
-        interpellant=Person(fields.get("interpellant", ""), fields.get("interpellant_party", "")),
-        respondent=Person(fields.get("respondent", ""), fields.get("respondent_party", ""),
-                          fields.get("respondent_role", "")),
+        interpellant=_interpellant(fields),
+        respondent=_respondent(fields),
         signature=fields.get("signature", ""),
         source=fields.get("source", ""),
         passages=passages,
