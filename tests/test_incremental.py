@@ -234,7 +234,10 @@ def test_svar_index_watch_runs_until_interrupted_and_stops_cleanly(tmp_path):
     process = subprocess.Popen(
         [sys.executable, "-m", "svar.search.cli", "index", "--watch", str(folder), "--interval", "0.1",
          "--index", str(index_dir)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        # A shell without job control starts background jobs with SIGINT ignored, and the child would
+        # inherit that; give it the default, as a terminal's Ctrl-C finds it.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         first = process.stdout.readline()
         assert first == "1 new, 0 updated, 0 unchanged, 0 rejected (5 passages written)\n", process.stderr.read()
