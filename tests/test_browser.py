@@ -91,11 +91,27 @@ def page(browser, server):
     assert [entry["message"] for entry in browser.get_log("browser") if entry["level"] == "SEVERE"] == []
 
 
+def navigate(driver, element) -> None:
+    """Click a link or button and wait for the next page: a click returns before the page it leads to
+    has replaced this one, and reading the old page then makes a test fail now and then.
+
+    The old page is marked through its window object, which a new page does not share. (Waiting for
+    an element of the old page to go stale races with Chromium tearing it down.)
+    """
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    driver.execute_script("window.svarLeaving = true")
+    element.click()
+    WebDriverWait(driver, 10, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: d.execute_script("return !window.svarLeaving && document.readyState === 'complete'"))
+
+
 def search(driver, text: str) -> None:
     box = driver.find_element("css selector", "header input[name=q]")
     box.clear()
     box.send_keys(text)
-    driver.find_element("css selector", ".bar button").click()
+    navigate(driver, driver.find_element("css selector", ".bar button"))
 
 
 def summary(driver) -> str:
@@ -108,7 +124,7 @@ def texts(driver, selector: str) -> list[str]:
 
 
 def click(driver, href: str) -> None:
-    driver.find_element("css selector", f'a[href="{href}"]').click()
+    navigate(driver, driver.find_element("css selector", f'a[href="{href}"]'))
 
 
 def test_search_shows_ranked_passages_with_marked_words(page, server):
@@ -171,7 +187,7 @@ def test_a_shared_link_opens_the_same_search(page, server):
     assert fields == {"q": "barn", "party": "V", "year": "2022", "kind": "answer", "sort": "oldest"}
     assert page.find_element("name", "strict").is_selected()
     # The form as it stands submits the same search, at the same address.
-    page.find_element("css selector", ".fields button").click()
+    navigate(page, page.find_element("css selector", ".fields button"))
     assert page.current_url == shared
     assert summary(page) == "3 passages match barn · showing 1–3 · oldest first · only the words as typed"
 
