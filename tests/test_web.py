@@ -288,6 +288,16 @@ def test_an_unexpected_failure_shows_no_internals(seed_index_dir, monkeypatch):
     assert "secret internals" not in html and "Traceback" not in html
 
 
+def test_the_page_sees_answers_indexed_while_it_runs(tmp_path):
+    with open_index(tmp_path / "index", create=True) as answers:
+        answers.add_text(HOSTILE_ANSWER.replace("KS 2024/999", "KS 2024/1"), "first.txt")
+        client = create_app(tmp_path / "index").test_client()
+        assert text_of(page(client, "/?q=biblioteket"), "summary") == "2 passages match biblioteket · showing 1–2"
+        answers.add_text(HOSTILE_ANSWER.replace("KS 2024/999", "KS 2024/2"), "second.txt")
+    assert text_of(page(client, "/?q=biblioteket"), "summary") == "4 passages match biblioteket · showing 1–4"
+    assert "<h1>2 answers in the index</h1>" in page(client, "/")
+
+
 # -- the server and the command ------------------------------------------------------------------------
 
 
