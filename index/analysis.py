@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from collections.abc import Iterator
 
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter, Token
@@ -107,6 +108,7 @@ class SwedishStemFilter(_StatelessFilter):
             yield token
 
 
+@lru_cache(maxsize=1 << 20)  # called on every word of every passage: once per distinct word
 def fold(text: str) -> str:
     """Lower-case without å/ä/ö or accents: "Socialtjänstlagen" → "socialtjanstlagen", "Andréa" → "andrea"."""
     decomposed = unicodedata.normalize("NFKD", text.lower())
@@ -146,6 +148,7 @@ class CompoundPartsFilter(_StatelessFilter):
                 yield token
 
 
+@lru_cache(maxsize=1 << 20)
 def all_parts(word: str) -> tuple[str, ...]:
     """The parts of a compound and, recursively, of its parts: "mellantvång" → mellan, tvång."""
     found: list[str] = []
@@ -167,19 +170,28 @@ class EllipsisTokenizer(RegexTokenizer):
         pairs = {m.start(1): m for m in self.ELLIPSIS.finditer(value)} if mode == "index" else {}
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         for pos, match in enumerate(self.expression.finditer(value)):
-            for text, start, end in [(match.group(0), match.start(), match.end())] + (
-                [(f"{pairs[match.start()][1]}+{pairs[match.start()][2]}", match.start(), pairs[match.start()].end())]
-                if match.start() in pairs else []
-            ):
-                token.text = text
+            start = match.start()
+            token.text = match.group(0)
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = token.text
+            if positions:
+                token.pos = start_pos + pos
+            if chars:
+                token.startchar, token.endchar = start_char + start, start_char + match.end()
+            yield token
+            pair = pairs.get(start)
+            if pair is not None:
+                token.text = f"{pair[1]}+{pair[2]}"
                 token.boost = 1.0
                 token.stopped = False
                 if keeporiginal:
-                    token.original = text
+                    token.original = token.text
                 if positions:
                     token.pos = start_pos + pos
                 if chars:
-                    token.startchar, token.endchar = start_char + start, start_char + end
+                    token.startchar, token.endchar = start_char + start, start_char + pair.end()
                 yield token
 
 

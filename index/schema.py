@@ -56,8 +56,11 @@ def build_schema() -> Schema:
 
 
 def variant_text(title: str, question: str, body: str) -> str:
-    """What the exact, parts and folded fields index for a passage: all of its searchable text."""
-    return "\n".join(part for part in (title, question, body) if part)
+    """What the exact, parts and folded fields index for a passage: all of its searchable text.
+
+    A numbered question's passage already holds the question in its body; it is not analysed twice.
+    """
+    return "\n".join(part for part in (title, "" if question in body else question, body) if part)
 
 
 def name_key(name: str) -> str:
