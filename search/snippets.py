@@ -6,6 +6,7 @@ Every word that matched is marked, whatever form it has in the text ("placeringa
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection
 
 from svar.index.analysis import EllipsisTokenizer
@@ -20,6 +21,7 @@ ELLIPSIS = "…"
 # table would cost a fresh `svar search` half a second).
 MARKING_FIELDS = ("body", "folded")
 MIN_PART = 3
+_WORDS = re.compile(r"[^\W\d_]+")
 _analyzers: dict = {}
 
 
@@ -32,7 +34,7 @@ def match_spans(text: str, matches: Callable[[str, str], bool],
     """
     if not _analyzers:
         schema = build_schema()
-        _analyzers.update((name, schema[name].analyzer) for name in (*MARKING_FIELDS, "exact"))
+        _analyzers.update((name, schema[name].analyzer) for name in MARKING_FIELDS)
     found: dict[tuple[int, int], str] = {}
     for fieldname in MARKING_FIELDS:
         for token in _analyzers[fieldname](text, chars=True, mode="index"):
@@ -40,11 +42,11 @@ def match_spans(text: str, matches: Callable[[str, str], bool],
                 found.setdefault((token.startchar, token.endchar), token.text)
     parts = [p for p in parts if len(p) >= MIN_PART]
     if parts:
-        for token in _analyzers["exact"](text, chars=True, mode="index"):
-            word = token.text
+        for match in _WORDS.finditer(text):
+            word = match.group().lower()
             part = next((p for p in parts if p in word and p != word), None)
             if part:
-                found.setdefault((token.startchar, token.endchar), part)
+                found.setdefault((match.start(), match.end()), part)
         for pair in EllipsisTokenizer.ELLIPSIS.finditer(text):
             left, right = pair[1].lower(), pair[2].lower()
             part = next((p for p in parts if p.startswith(left) and len(p) > len(left) and p[len(left):] in right), None)
