@@ -12,6 +12,10 @@ from svar.index.schema import TEXT_FIELDS
 # The exact-form field holds every word as written, so it doubles as the spelling word list.
 SPELLING_FIELD = "exact"
 MAX_EDITS = 2
+# How many first letters a similar word must share. 1 made a word missing from the index several
+# times faster to look up, but lost compounds the splitter misses ("sparkassa" → "bosparkassa"),
+# dropping Riksdag compound MRR from 0.85 to 0.63; relevance wins.
+PREFIX = 0
 
 
 def unknown_words(searcher: Searcher, words: list[str]) -> list[str]:
@@ -38,7 +42,7 @@ def corrections(searcher: Searcher, words: list[str], limit: int = 1) -> dict[st
     for word in unknown_words(searcher, words):
         for distance in range(1, MAX_EDITS + 1):
             # Only the closest: a word one edit away is what was meant far more often than one two away.
-            candidates = [c for c in corrector.suggest(word.lower(), limit=limit, maxdist=distance)
+            candidates = [c for c in corrector.suggest(word.lower(), limit=limit, maxdist=distance, prefix=PREFIX)
                           if c != word.lower()]
             if candidates:
                 found[word] = candidates
