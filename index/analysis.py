@@ -169,30 +169,22 @@ class EllipsisTokenizer(RegexTokenizer):
                  mode: str = "", **kwargs) -> Iterator[Token]:
         pairs = {m.start(1): m for m in self.ELLIPSIS.finditer(value)} if mode == "index" else {}
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for pos, match in enumerate(self.expression.finditer(value)):
-            start = match.start()
-            token.text = match.group(0)
-            token.boost = 1.0
-            token.stopped = False
+
+        def fill(text: str, pos: int, start: int, end: int) -> Token:
+            token.text, token.boost, token.stopped = text, 1.0, False
             if keeporiginal:
-                token.original = token.text
+                token.original = text
             if positions:
                 token.pos = start_pos + pos
             if chars:
-                token.startchar, token.endchar = start_char + start, start_char + match.end()
-            yield token
-            pair = pairs.get(start)
+                token.startchar, token.endchar = start_char + start, start_char + end
+            return token
+
+        for pos, match in enumerate(self.expression.finditer(value)):
+            yield fill(match.group(0), pos, match.start(), match.end())
+            pair = pairs.get(match.start())
             if pair is not None:
-                token.text = f"{pair[1]}+{pair[2]}"
-                token.boost = 1.0
-                token.stopped = False
-                if keeporiginal:
-                    token.original = token.text
-                if positions:
-                    token.pos = start_pos + pos
-                if chars:
-                    token.startchar, token.endchar = start_char + start, start_char + pair.end()
-                yield token
+                yield fill(f"{pair[1]}+{pair[2]}", pos, match.start(), pair.end())
 
 
 def tokenizer() -> RegexTokenizer:
