@@ -52,7 +52,12 @@ def rank(
                  for name, fieldname in FACET_FIELDS.items()} if facets else None
     # Every match is scored in one pass: with a limit, Whoosh skips low-scoring blocks but then runs
     # the query a second time to count the matches, which measured 40% slower than scoring them all.
-    results = searcher.search(q, filter=filter_query, limit=None, groupedby=groupedby, terms=False)
+    # The filter goes in as a plain set of document numbers: given a Query, Whoosh makes a BitSet whose
+    # truth test scans the whole bit array for every match (a filtered search took seconds at 4×).
+    allow = set(searcher.docs_for_query(filter_query)) if filter_query is not None else None
+    if allow is not None and not allow:  # Whoosh would read an empty set as "no filter"
+        return Ranking(0, [], {name: {} for name in FACET_FIELDS} if facets else {})
+    results = searcher.search(q, filter=allow, limit=None, groupedby=groupedby, terms=False)
     counts = {name: {str(k): v for k, v in sorted(results.groups(name).items(), key=lambda kv: (-kv[1], str(kv[0])))}
               for name in FACET_FIELDS} if facets else {}
     entries = [(float(score), docnum) for score, docnum in results.top_n]
