@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from whoosh import query
 
@@ -61,6 +61,11 @@ class Filters:
         if not parts:
             return None
         return parts[0] if len(parts) == 1 else query.And(parts)
+
+    def given(self) -> dict[str, object]:
+        """The filters a user set, by name (for saving and showing a search); indexed_after is internal."""
+        return {f.name: getattr(self, f.name) for f in fields(self)
+                if getattr(self, f.name) is not None and f.name != "indexed_after"}
 
     def check(self) -> None:
         """Raise FilterError now for a value that cannot be used."""

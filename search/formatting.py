@@ -286,21 +286,15 @@ def saved_text(searches) -> str:
     if not searches:
         return "No saved searches."
     return "\n".join(
-        f"{s.name}: {s.query!r}" + "".join(f" --{k.replace('_', '-')} {v}" for k, v in _filter_items(s.filters))
+        f"{s.name}: {s.query!r}" + "".join(f" --{k.replace('_', '-')} {v}" for k, v in s.filters.given().items())
         + f"  (last run: {s.last_run or 'never'})"
         for s in searches
     )
 
 
 def saved_json(searches) -> list[dict]:
-    return [{"name": s.name, "query": s.query, "filters": dict(_filter_items(s.filters)), "created": s.created,
+    return [{"name": s.name, "query": s.query, "filters": s.filters.given(), "created": s.created,
              "last_run": s.last_run} for s in searches]
-
-
-def _filter_items(filters) -> list[tuple[str, object]]:
-    import dataclasses
-
-    return [(k, v) for k, v in dataclasses.asdict(filters).items() if v is not None and k != "indexed_after"]
 
 
 def report_text(report: IndexReport) -> str:

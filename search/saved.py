@@ -111,7 +111,7 @@ class SavedSearches:
             raise SvarError(f"{self.path}: saved searches cannot be read ({exc}); fix or delete the file") from None
         searches = {}
         for item in raw.get("searches", []):
-            filters = Filters(**{k: v for k, v in item.get("filters", {}).items() if k in _FILTER_FIELDS})
+            filters = Filters(**{k: v for k, v in item.get("filters", {}).items() if k in _FILTER_NAMES})
             searches[item["name"]] = SavedSearch(item["name"], item["query"], filters, item.get("created", ""),
                                                  int(item.get("seen_until", 0)), item.get("last_run"))
         return searches
@@ -120,7 +120,7 @@ class SavedSearches:
         data = {"searches": [
             {"name": s.name, "query": s.query, "created": s.created, "seen_until": s.seen_until,
              "last_run": s.last_run,
-             "filters": {k: v for k, v in dataclasses.asdict(s.filters).items() if v is not None and k != "indexed_after"}}
+             "filters": s.filters.given()}
             for s in sorted(searches.values(), key=lambda s: s.name)
         ]}
         # Written beside and renamed over, so a crash never leaves half a file.
@@ -129,4 +129,5 @@ class SavedSearches:
         os.replace(temporary, self.path)
 
 
-_FILTER_FIELDS = {f.name for f in dataclasses.fields(Filters)} - {"indexed_after"}
+# What a saved search may restrict: the user's filters (a file edited by hand may hold other keys).
+_FILTER_NAMES = {f.name for f in dataclasses.fields(Filters)} - {"indexed_after"}
