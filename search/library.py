@@ -7,7 +7,6 @@ import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from whoosh import query as wq
 
 from typing import TYPE_CHECKING
 
