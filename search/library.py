@@ -6,8 +6,6 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
-
-
 from typing import TYPE_CHECKING
 
 from svar.index import store
