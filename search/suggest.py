@@ -36,18 +36,32 @@ def unknown_words(searcher: Searcher, words: list[str]) -> list[str]:
 
 
 def corrections(searcher: Searcher, words: list[str], limit: int = 1) -> dict[str, list[str]]:
-    """For each unknown word, up to ``limit`` indexed words at the smallest edit distance (at most two)."""
-    corrector = searcher.corrector(SPELLING_FIELD)
+    """For each unknown word, up to ``limit`` indexed words at the smallest edit distance (at most
+    two), the most frequent first."""
+    reader = searcher.reader()
     found: dict[str, list[str]] = {}
     for word in unknown_words(searcher, words):
         for distance in range(1, MAX_EDITS + 1):
             # Only the closest: a word one edit away is what was meant far more often than one two away.
-            candidates = [c for c in corrector.suggest(word.lower(), limit=limit, maxdist=distance, prefix=PREFIX)
-                          if c != word.lower()]
+            candidates = similar_words(reader, word.lower(), distance)[:limit]
             if candidates:
                 found[word] = candidates
                 break
     return found
+
+
+def similar_words(reader, word: str, distance: int) -> list[str]:
+    """Indexed words within ``distance`` edits of ``word`` (Levenshtein), the most frequent first.
+
+    Each segment is searched with its own word automaton. Whoosh's reader over several segments
+    would instead compare the word with every indexed word in Python, by another distance (one
+    that counts a swap of two letters as one edit), so results depended on how the index was built.
+    """
+    similar: set[str] = set()
+    for leaf, _ in reader.leaf_readers():
+        similar.update(leaf.terms_within(SPELLING_FIELD, word, distance, prefix=PREFIX))
+    similar.discard(word)
+    return sorted(similar, key=lambda w: (-reader.frequency(SPELLING_FIELD, w), w))
 
 
 def replace_words(text: str, replacements: dict[str, str], *, outside_quotes: bool = False) -> str:
