@@ -83,8 +83,32 @@ def rank(
                 seen.add(dnr)
                 kept.append(entry)
         entries = kept
+    if sort == "relevance":
+        _break_ties(searcher, entries, offset, offset + limit)
     page = []
     for score, docnum in entries[offset:offset + limit]:
         fields = searcher.stored_fields(docnum)
         page.append(Ranked(docnum, score, fields, matching[fields["dnr"]] if matching is not None else None))
     return Ranking(len(entries), page, counts)
+
+
+def _break_ties(searcher: Searcher, entries: list[tuple[float, int]], start: int, stop: int) -> None:
+    """Order passages of equal score by dnr, then passage, wherever their run overlaps the page.
+
+    Whoosh leaves ties in document-number order, which depends on how the index was built (one
+    process or several, one commit or many); this makes a page the same for the same answers.
+    Only the runs of equal scores that reach into the page are sorted, so the cost stays small.
+    """
+    stop = min(stop, len(entries))
+    if start >= stop:
+        return
+    low, high = start, stop
+    while low > 0 and entries[low - 1][0] == entries[low][0]:
+        low -= 1
+    while high < len(entries) and entries[high][0] == entries[high - 1][0]:
+        high += 1
+    if high - low < 2:
+        return
+    dnrs = searcher.reader().column_reader("dnr")
+    # An answer's passages are added together, in order, so within one dnr document numbers follow passages.
+    entries[low:high] = sorted(entries[low:high], key=lambda e: (-e[0], dnrs[e[1]], e[1]))
