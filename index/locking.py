@@ -27,6 +27,8 @@ HOLDER_FILE = "writer.json"
 # How long a writer waits for another writer before giving up, unless told otherwise.
 DEFAULT_TIMEOUT = 10.0
 _POLL = 0.05
+# The locks this process holds now: a forked worker closes its copies of them (see held_descriptors).
+_held: set["WriteLock"] = set()
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,7 @@ class WriteLock:
         except OSError as exc:  # a read-only or foreign folder: searching it still works, writing cannot
             raise SvarError(f"cannot write to the index at {self.index_dir}: {exc.strerror or exc}") from None
         self._lock = lock
+        _held.add(self)
         try:
             _write_holder(self.index_dir, Holder(
                 pid=os.getpid(), host=socket.gethostname(), command=_command_line(),
@@ -97,6 +100,7 @@ class WriteLock:
             if holder is not None and holder.pid == os.getpid():
                 (self.index_dir / HOLDER_FILE).unlink(missing_ok=True)
         finally:
+            _held.discard(self)
             self._lock.release()
             self._lock = None
 
@@ -107,6 +111,13 @@ class WriteLock:
             f"index at {self.index_dir} is being written by {who}; waited {self.timeout:g} s. "
             f"Try again when it has finished, or give it longer with `svar index --wait SECONDS`"
         )
+
+
+def held_descriptors() -> tuple[int, ...]:
+    """The file descriptors of the write locks this process holds: a forked child must close its
+    copies (never unlock them: that would release the parent's lock), or it could keep the index
+    locked after the parent has died."""
+    return tuple(fd for lock in _held if (fd := getattr(lock._lock, "fd", None)) is not None)
 
 
 def _write_holder(index_dir: Path, holder: Holder) -> None:

@@ -245,7 +245,7 @@ class LiveIndex(FileIndex):
                     raise
                 time.sleep(0.01)
 
-    def _follow(self) -> None:
+    def follow(self) -> None:
         """Switch to the live generation if a rebuild has swapped in a new one."""
         live = live_generation(self.index_dir)
         if live is not None and live.path != self.generation_dir:
@@ -254,13 +254,13 @@ class LiveIndex(FileIndex):
             self.generation_dir = live.path
 
     def latest_generation(self) -> int:
-        self._follow()
+        self.follow()
         return super().latest_generation()
 
     def reader(self, reuse=None):
         # Never reuse: whoosh3 3.54 adds the old reader's segments to the new reader's, so a searcher
         # refreshed after a merge would see every merged document twice. The old reader is closed.
-        self._follow()
+        self.follow()
         try:
             reader = super().reader()
         except Exception as exc:  # a missing or truncated segment file: OSError, struct.error, EOFError…
@@ -270,7 +270,7 @@ class LiveIndex(FileIndex):
         return reader
 
     def writer(self, **kwargs):
-        self._follow()
+        self.follow()
         return super().writer(**kwargs)
 
 

@@ -18,7 +18,8 @@ from whoosh.reading import SegmentReader
 
 from . import store
 from .errors import IndexLockedError, ReadError, SvarError
-from .locking import DEFAULT_TIMEOUT, WriteLock
+from .locking import DEFAULT_TIMEOUT, WriteLock, held_descriptors
+from .parallel import ParallelWriter, usable_cores
 from .loading import content_hash, parse_answer
 from .reading import is_answer_file, read_text
 from .records import Answer
@@ -109,20 +110,22 @@ def index_files(
     progress: Callable[[Path], None] | None = None,
     variants: bool = True,
     lock_timeout: float | None = None,
+    workers: int | None = None,
 ) -> IndexReport:
     """Index answer files: new ones are added, changed ones replace their dnr, unchanged ones are skipped.
 
-    All changes land in one commit, so a search sees either none or all of them.
+    All changes land in one commit, so a search sees either none or all of them. ``workers``: processes
+    that analyse a large run (default: one per usable core; a small run is always done in-process).
     """
     files = answer_files(paths)
     with _locked(index_dir, lock_timeout):
         ix = store.open_existing(index_dir) if store.exists(index_dir) else store.create(index_dir)
         store.clean(index_dir)
-        return _index_into(ix, files, progress, variants)
+        return _index_into(ix, files, progress, variants, workers)
 
 
 def _index_into(ix: Index, files: list[Path], progress: Callable[[Path], None] | None,
-                variants: bool = True) -> IndexReport:
+                variants: bool = True, workers: int | None = None) -> IndexReport:
     """Parse each new or changed file and add it to one open writer, committing once at the end.
 
     Answers go to the writer as they are parsed rather than being collected first: Whoosh spills its
@@ -137,7 +140,8 @@ def _index_into(ix: Index, files: list[Path], progress: Callable[[Path], None] |
     try:
         for answer in _accepted(files, state, claimed, report, progress):
             if writer is None:
-                writer = _writer(ix, getattr(ix, "index_dir", Path(ix.storage.folder)))
+                writer = _writer(ix, getattr(ix, "index_dir", Path(ix.storage.folder)),
+                                 usable_cores() if workers is None else workers)
             _add(writer, answer, state, report, indexed_at, variants)
         if writer is not None:
             _commit(writer, ix)
@@ -184,7 +188,7 @@ def _accepted(files: list[Path], state: "_IndexedState", claimed: dict[str, str]
 
 
 def rebuild(index_dir: Path, paths: Iterable[Path], *, progress: Callable[[Path], None] | None = None,
-            lock_timeout: float | None = None) -> IndexReport:
+            lock_timeout: float | None = None, workers: int | None = None) -> IndexReport:
     """Build a fresh index from ``paths`` as a new generation, then make it live in one atomic step.
 
     Until the swap the old index is untouched and searchable (even a damaged one is never opened);
@@ -195,7 +199,7 @@ def rebuild(index_dir: Path, paths: Iterable[Path], *, progress: Callable[[Path]
         store.clean(index_dir)
         generation = store.new_generation(index_dir)
         try:
-            report = _index_into(store.open_generation(generation), files, progress)
+            report = _index_into(store.open_generation(generation), files, progress, workers=workers)
         except BaseException:
             shutil.rmtree(generation.path, ignore_errors=True)
             raise
@@ -277,8 +281,13 @@ class _IndexedState:
         return None if fields is None else fields.get("source", "")
 
 
-def _writer(ix: Index, index_dir: Path):
+def _writer(ix: Index, index_dir: Path, workers: int = 1):
     try:
+        if workers > 1:
+            if isinstance(ix, store.LiveIndex):
+                ix.follow()  # as its writer() does
+            return ParallelWriter(ix, workers=workers, inherited_fds=held_descriptors(),
+                                  timeout=WHOOSH_LOCK_TIMEOUT)
         return ix.writer(timeout=WHOOSH_LOCK_TIMEOUT)
     except LockError:
         raise IndexLockedError(
@@ -302,9 +311,10 @@ def _add(writer, answer: Answer, state: _IndexedState, report: IndexReport, inde
         report.updated.append(answer.dnr)
     else:
         report.new.append(answer.dnr)
-    for document in passage_documents(answer, indexed_at, with_variants):
-        writer.add_document(**document)
-        report.passages += 1
+    with writer.group():  # one answer's passages in one segment, in order
+        for document in passage_documents(answer, indexed_at, with_variants):
+            writer.add_document(**document)
+            report.passages += 1
 
 
 def _write(ix: Index, answers: Iterable[Answer], state: _IndexedState, report: IndexReport,

@@ -90,9 +90,11 @@ def _chosen_index(index_dir: Path | None) -> Path | None:
               help="With --watch: seconds between looks at PATHS; a file goes in once unchanged this long.")
 @click.option("--wait", "wait", type=click.FloatRange(min=0), default=10.0, show_default=True,
               help="Seconds to wait while another svar process writes the index.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Processes that analyse a large delivery  [default: one per core; 1: no extra processes]")
 @_index_option
 def index_command(paths: tuple[Path, ...], rebuild: bool, watch: bool, interval: float, wait: float,
-                  index_dir: Path | None) -> None:
+                  jobs: int | None, index_dir: Path | None) -> None:
     """Add or update answers from files or folders (no PATH: the bundled seeds)."""
     from svar.index import watching
     from svar.index.location import bundled_seeds, resolve_index_dir
@@ -113,9 +115,9 @@ def index_command(paths: tuple[Path, ...], rebuild: bool, watch: bool, interval:
     run = rebuild_index if rebuild else update_index
     if len(files) > PROGRESS_THRESHOLD and sys.stderr.isatty():
         with click.progressbar(length=len(files), label="indexing", file=sys.stderr) as bar:
-            report = run(target, files, progress=lambda _: bar.update(1), lock_timeout=wait)
+            report = run(target, files, progress=lambda _: bar.update(1), lock_timeout=wait, workers=jobs)
     else:
-        report = run(target, files, lock_timeout=wait)
+        report = run(target, files, lock_timeout=wait, workers=jobs)
     _echo_report(report)
     if watch:
         _watch(target, sources, interval, wait, indexed)

@@ -50,25 +50,26 @@ def build_seed_index(index_dir: str | os.PathLike[str] | None = None) -> writing
 
 def update_index(index_dir: str | os.PathLike[str] | None, paths: Iterable[str | os.PathLike[str]],
                  progress: Callable[[Path], None] | None = None, *,
-                 lock_timeout: float | None = None) -> writing.IndexReport:
+                 lock_timeout: float | None = None, workers: int | None = None) -> writing.IndexReport:
     """Index answer files or folders into the index (created if missing): new, changed and unchanged.
 
     ``lock_timeout``: seconds to wait for another writer before IndexLockedError (default 10).
+    ``workers``: processes that analyse a large delivery (default: one per usable core; 1: in-process).
     """
     from svar.index import writing
 
     return writing.index_files(resolve_index_dir(index_dir), [Path(p) for p in paths], progress=progress,
-                               lock_timeout=lock_timeout)
+                               lock_timeout=lock_timeout, workers=workers)
 
 
 def rebuild_index(index_dir: str | os.PathLike[str] | None, paths: Iterable[str | os.PathLike[str]],
                   progress: Callable[[Path], None] | None = None, *,
-                  lock_timeout: float | None = None) -> writing.IndexReport:
+                  lock_timeout: float | None = None, workers: int | None = None) -> writing.IndexReport:
     """Build a new index from ``paths`` beside the old one and swap it in only when it is complete."""
     from svar.index import writing
 
     return writing.rebuild(resolve_index_dir(index_dir), [Path(p) for p in paths], progress=progress,
-                           lock_timeout=lock_timeout)
+                           lock_timeout=lock_timeout, workers=workers)
 
 
 def watch_index(index_dir: str | os.PathLike[str] | None, paths: Iterable[str | os.PathLike[str]],
