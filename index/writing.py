@@ -243,20 +243,23 @@ def remove_answers(index_dir: Path, dnrs: Iterable[str]) -> list[str]:
 def merge_policy(writer, segments: list) -> list:
     """Whoosh merge policy: a commit adds one segment and rewrites nothing, until segments pile up.
 
-    Adding one answer to a large index then writes only that answer's segment. When more than
-    MAX_SEGMENTS would remain, every segment but the largest (which holds the bulk of the index,
-    from the first full run or the last rebuild) is merged into the new one; the largest is only
-    rewritten by `svar index --rebuild`.
+    Adding one answer to a large index then writes only that answer's segment. When MAX_SEGMENTS
+    would remain, the small segments are merged into the new one; the bulk of the index is kept as
+    it is: the largest segment and those at least a quarter its size (a build on several cores
+    leaves one per worker), at most half of MAX_SEGMENTS of them. Only `svar index --rebuild`
+    rewrites it all.
     """
     if len(segments) < MAX_SEGMENTS:
         return segments
-    largest = max(segments, key=lambda segment: segment.doc_count_all())
+    by_size = sorted(segments, key=lambda segment: segment.doc_count_all(), reverse=True)
+    largest = by_size[0].doc_count_all()
+    bulk = [s for s in by_size[:MAX_SEGMENTS // 2] if s.doc_count_all() * 4 >= largest]
     for segment in segments:
-        if segment is not largest:
+        if segment not in bulk:
             reader = SegmentReader(writer.storage, writer.schema, segment)
             writer.add_reader(reader)
             reader.close()
-    return [largest]
+    return [s for s in segments if s in bulk]
 
 
 def _locked(index_dir: Path, timeout: float | None) -> WriteLock:
