@@ -1,6 +1,9 @@
-"""Property-based tests for the parsers: cleaning, metadata, passages and the query parser."""
+"""Property-based tests for the parsers (cleaning, metadata, passages, the query parser) and the similar-word search."""
 
 import datetime as dt
+import sys
+
+import pytest
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -10,6 +13,7 @@ from svar.index.errors import ReadError
 from svar.index.loading import parse_answer
 from svar.index.metadata import MONTHS, normalise_dnr, parse_date
 from svar.search import query as query_parsing
+from svar.search import suggest
 
 # Text shaped like PDF exports: Swedish words, numbers, hyphens, question marks, padding, page breaks.
 pieces = st.sampled_from([
@@ -86,3 +90,46 @@ def test_query_parser_never_raises(text):
     parsed = query_parsing.parse(text)
     assert parsed.query is not None
     assert all(isinstance(stem, str) for stem in parsed.stems)
+
+
+def _levenshtein(a: str, b: str) -> int:
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        previous, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (ca != cb))
+    return row[-1]
+
+
+@pytest.fixture(scope="module")
+def spelling_reader(seed_index_dir):
+    from svar.index import store
+
+    reader = store.open_existing(seed_index_dir).reader()
+    yield reader, [reader.schema["exact"].from_bytes(t) for t in reader.lexicon("exact")]
+    reader.close()
+
+
+@pytest.mark.parametrize("rapidfuzz", [True, False], ids=["rapidfuzz", "automaton"])
+def test_similar_words_are_exactly_the_words_within_the_distance(spelling_reader, monkeypatch, rapidfuzz):
+    if rapidfuzz:
+        pytest.importorskip("rapidfuzz", reason="the fast extra is not installed")
+    else:  # as without the fast extra
+        for module in ("rapidfuzz", "rapidfuzz.distance", "rapidfuzz.process"):
+            monkeypatch.setitem(sys.modules, module, None)
+    reader, vocabulary = spelling_reader
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.one_of(st.sampled_from(vocabulary), st.text(alphabet="abdeiklmnoprstuvåäö", min_size=1, max_size=12)),
+           st.integers(1, 2), st.data())
+    def check(word, distance, data):
+        # Misspell a real word now and then: drop, swap or change letters.
+        if len(word) > 2 and data.draw(st.booleans()):
+            i = data.draw(st.integers(0, len(word) - 2))
+            word = word[:i] + word[i + 1] + word[i] + word[i + 2:]
+        expected = {w for w in vocabulary if w != word and _levenshtein(word, w) <= distance}
+        found = suggest.similar_words(reader, word, distance)
+        assert set(found) == expected
+        assert found == sorted(expected, key=lambda w: (-reader.frequency("exact", w), w))
+
+    check()
