@@ -257,11 +257,14 @@ class AnswerIndex:
     # -- writing -----------------------------------------------------------------------------------
 
     def add(self, paths: Iterable[str | os.PathLike[str]],
-            progress: Callable[[Path], None] | None = None) -> writing.IndexReport:
-        """Index answer files or folders; a changed answer replaces its dnr, an unchanged file is skipped."""
+            progress: Callable[[Path], None] | None = None, *, workers: int | None = None) -> writing.IndexReport:
+        """Index answer files or folders; a changed answer replaces its dnr, an unchanged file is skipped.
+
+        ``workers``: processes for a large delivery (default one per core; pass 1 from a threaded program).
+        """
         from svar.index import writing
 
-        report = writing.index_files(self.path, [Path(p) for p in paths], progress=progress)
+        report = writing.index_files(self.path, [Path(p) for p in paths], progress=progress, workers=workers)
         self._reopen()
         return report
 
