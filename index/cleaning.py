@@ -84,9 +84,15 @@ def _finish(lines: list[str]) -> str:
     text = lines[0]
     for line in lines[1:]:
         text = join_wrapped(text, line)
-    text = _MARKDOWN_HEADING.sub("", text)
-    text = _MARKDOWN_EMPHASIS.sub(r"\2", text)
-    return _RUNS_OF_SPACES.sub(" ", text).strip()
+    text = _RUNS_OF_SPACES.sub(" ", text).strip()
+    # Until nothing changes: taking "**" away can bare a heading mark ("** ## barn **"), and cleaning
+    # must give the same text when run again on its own output. Every change shortens the text.
+    while True:
+        stripped = _MARKDOWN_EMPHASIS.sub(r"\2", _MARKDOWN_HEADING.sub("", text))
+        stripped = _RUNS_OF_SPACES.sub(" ", stripped).strip()
+        if stripped == text:
+            return text
+        text = stripped
 
 
 def join_wrapped(left: str, right: str) -> str:
