@@ -47,7 +47,7 @@ def _open(index_dir: Path | None, *, build_default: bool = True):
     if build_default and index_dir is None and not store.exists(path):
         click.echo(f"svar: no index yet at {path}; building it from the bundled seed answers", err=True)
         build_seed_index(path)
-    return open_index(path)
+    return open_index(path, preload=False)  # one command, one or two searches: open fast
 
 
 class SvarGroup(click.Group):

@@ -31,13 +31,15 @@ FUZZY_CANDIDATES = 3
 FUZZY_WEIGHT = 0.8
 
 
-def open_index(index_dir: str | os.PathLike[str] | None = None, *, create: bool = False) -> "AnswerIndex":
+def open_index(index_dir: str | os.PathLike[str] | None = None, *, create: bool = False,
+               preload: bool = True) -> "AnswerIndex":
     """Open the index at ``index_dir`` (default: $SVAR_INDEX or the user's data folder).
 
     With ``create=True`` a missing index is created empty; otherwise IndexMissingError is raised.
+    ``preload=False`` opens faster but searches slower: for a program that runs one search and exits.
     """
     path = resolve_index_dir(index_dir)
-    ix = store.open_or_create(path) if create else store.open_existing(path)
+    ix = store.open_or_create(path, preload=preload) if create else store.open_existing(path, preload=preload)
     return AnswerIndex(path, ix)
 
 
@@ -290,7 +292,7 @@ class AnswerIndex:
 
     def _reopen(self) -> None:
         self.close()
-        self._ix = store.open_existing(self.path)
+        self._ix = store.open_existing(self.path, preload=self._ix.preload)
 
 
 def _date(fields: dict) -> dt.date | None:
