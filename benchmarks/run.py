@@ -369,7 +369,7 @@ def versions() -> dict:
     from importlib import metadata
 
     found = {}
-    for name in ("svar", "whoosh3", "snowballstemmer", "PyStemmer", "click"):
+    for name in ("svar", "whoosh3", "snowballstemmer", "PyStemmer", "rapidfuzz", "click"):
         try:
             found[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
