@@ -69,11 +69,6 @@ class ParallelWriter(SegmentWriter):
         self._jobs = None
         self._results = None
 
-    @property
-    def parallel(self) -> bool:
-        """Whether workers have started (the run is large enough to use them)."""
-        return bool(self._tasks)
-
     def add_document(self, **fields) -> None:
         if self.workers == 1:
             super().add_document(**fields)
@@ -114,16 +109,13 @@ class ParallelWriter(SegmentWriter):
         segments = self._collect()
         for task in self._tasks:
             task.join()
-        try:
-            finalsegments = self._merge_segments(mergetype, optimize, merge) + segments
-            if self._added:
-                finalsegments.append(self._finalize_segment())
-            else:
-                self._close_segment()
-            self._commit_toc(finalsegments)
-        except Exception:
-            self._cleanup_on_error()
-            raise
+        # If this fails, the caller cancels, as with any Whoosh writer.
+        finalsegments = self._merge_segments(mergetype, optimize, merge) + segments
+        if self._added:
+            finalsegments.append(self._finalize_segment())
+        else:
+            self._close_segment()
+        self._commit_toc(finalsegments)
         self._finish()
 
     def cancel(self) -> None:

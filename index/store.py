@@ -234,6 +234,7 @@ class LiveIndex(FileIndex):
         self.index_dir = index_dir
         self.generation_dir = generation.path
         self.preload = preload
+        self._first_reader = None  # see keep_first_reader
         check_version(generation.path)
         # What FileIndex.__init__ does, but reading the table of contents through _read_toc's retries.
         self.storage = self._storage(generation.path)
@@ -281,7 +282,7 @@ class LiveIndex(FileIndex):
         # Never reuse: whoosh3 3.54 adds the old reader's segments to the new reader's, so a searcher
         # refreshed after a merge would see every merged document twice. The old reader is closed.
         self.follow()
-        first, self._first_reader = getattr(self, "_first_reader", None), None
+        first, self._first_reader = self._first_reader, None
         if first is not None:
             if reuse is None and first.generation() == super().latest_generation():
                 return first

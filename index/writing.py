@@ -287,8 +287,6 @@ class _IndexedState:
 def _writer(ix: Index, index_dir: Path, workers: int = 1):
     try:
         if workers > 1:
-            if isinstance(ix, store.LiveIndex):
-                ix.follow()  # as its writer() does
             return ParallelWriter(ix, workers=workers, inherited_fds=held_descriptors(),
                                   timeout=WHOOSH_LOCK_TIMEOUT)
         return ix.writer(timeout=WHOOSH_LOCK_TIMEOUT)
