@@ -63,15 +63,16 @@ class Filters:
         return parts[0] if len(parts) == 1 else query.And(parts)
 
     def given(self) -> dict[str, object]:
-        """The filters a user set, by name (for saving and showing a search); indexed_after is internal."""
-        return {f.name: getattr(self, f.name) for f in fields(self)
-                if getattr(self, f.name) is not None and f.name != "indexed_after"}
+        """The filters a user set, by name (for saving and showing a search)."""
+        return {name: getattr(self, name) for name in USER_FILTERS if getattr(self, name) is not None}
 
     def check(self) -> None:
         """Raise FilterError now for a value that cannot be used."""
         self.to_query()
 
 
+# The filters a user can set; indexed_after is svar's own (alerts use it).
+USER_FILTERS = tuple(f.name for f in fields(Filters) if f.name != "indexed_after")
 KINDS = ("preamble", "answer", "closing")
 _DAY = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from svar.index.errors import SvarError
 
-from .filters import Filters
+from .filters import USER_FILTERS, Filters
 from .library import AnswerIndex
 from .results import SearchResult
 
@@ -111,7 +111,7 @@ class SavedSearches:
             raise SvarError(f"{self.path}: saved searches cannot be read ({exc}); fix or delete the file") from None
         searches = {}
         for item in raw.get("searches", []):
-            filters = Filters(**{k: v for k, v in item.get("filters", {}).items() if k in _FILTER_NAMES})
+            filters = Filters(**{k: v for k, v in item.get("filters", {}).items() if k in USER_FILTERS})
             searches[item["name"]] = SavedSearch(item["name"], item["query"], filters, item.get("created", ""),
                                                  int(item.get("seen_until", 0)), item.get("last_run"))
         return searches
@@ -128,6 +128,3 @@ class SavedSearches:
         temporary.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         os.replace(temporary, self.path)
 
-
-# What a saved search may restrict: the user's filters (a file edited by hand may hold other keys).
-_FILTER_NAMES = {f.name for f in dataclasses.fields(Filters)} - {"indexed_after"}

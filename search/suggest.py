@@ -88,15 +88,14 @@ def _within(word: str, distance: int, lists: list[list[str]]) -> Iterator[str]:
                 yield found
 
 
-# Segment → its spelling words by length, each list sorted. A segment never changes once written, so the list stays
-# valid for the life of the process; only the most recently used segments are kept.
-_WORDS: dict[tuple, dict[int, list[str]]] = {}
+# Segment id → its spelling words by length, each list sorted. A segment never changes once written,
+# so the lists stay valid for the life of the process; only the most recently used segments are kept.
+_WORDS: dict[str, dict[int, list[str]]] = {}
 _WORDS_KEPT = 16
 
 
 def _segment_words(leaf) -> dict[int, list[str]]:
-    segment = leaf.segment()
-    key = (getattr(leaf._storage, "folder", id(leaf)), segment.segment_id() if segment else id(leaf))
+    key = leaf.segment().segment_id()  # random, so unique across indexes (a copied index has the same words)
     words = _WORDS.pop(key, None)
     if words is None:
         fieldobj = leaf.schema[SPELLING_FIELD]
