@@ -1,57 +1,118 @@
 """BestField: a word scores by its best-matching field, plus a little of the others (a "dis-max").
 
 Whoosh's own DisjunctionMax (2.7 and whoosh3 alike) scores a document with sub-matchers that sit on
-later documents, so a passage could take the score of the next one; this matcher only counts the
-sub-matchers on the current document.
+later documents, so a passage could take the score of the next one, and nests binary matchers in an
+order that depends on each segment's term counts, so the tiebreak share did too. This matcher holds
+all the fields' matchers side by side and only counts the ones on the current document.
 """
 
 from __future__ import annotations
 
-from whoosh.matching import DisjunctionMaxMatcher
+from whoosh.matching import Matcher, WrappingMatcher
 from whoosh.query import DisjunctionMax
 
 
-class BestFieldMatcher(DisjunctionMaxMatcher):
-    """The higher of two sub-matchers' scores on the current document, plus tiebreak × the lower."""
+class BestFieldMatcher(Matcher):
+    """The highest sub-matcher score on the current document plus ``tiebreak`` × the others' sum."""
 
-    def __init__(self, a, b, tiebreak: float = 0.0) -> None:
-        super().__init__(a, b, tiebreak=tiebreak)
+    def __init__(self, subs: list[Matcher], tiebreak: float = 0.0) -> None:
+        self._subs = list(subs)
+        self._active = [m for m in self._subs if m.is_active()]
+        self._id: int | None = None
+        self.tiebreak = tiebreak
+
+    def __repr__(self) -> str:
+        return f"BestFieldMatcher({self._subs!r}, tiebreak={self.tiebreak})"
+
+    def is_active(self) -> bool:
+        return bool(self._active)
+
+    def reset(self) -> None:
+        for m in self._subs:
+            m.reset()
+        self._active = [m for m in self._subs if m.is_active()]
+        self._id = None
+
+    def children(self) -> list[Matcher]:
+        return list(self._subs)
 
     def copy(self) -> "BestFieldMatcher":
-        return BestFieldMatcher(self.a.copy(), self.b.copy(), tiebreak=self.tiebreak)
+        return BestFieldMatcher([m.copy() for m in self._subs], tiebreak=self.tiebreak)
 
-    def replace(self, minquality=0):
-        replaced = super().replace(minquality)
-        if isinstance(replaced, DisjunctionMaxMatcher) and not isinstance(replaced, BestFieldMatcher):
-            return BestFieldMatcher(replaced.a, replaced.b, tiebreak=self.tiebreak)
-        return replaced
+    def replace(self, minquality: float = 0) -> Matcher:
+        return self
+
+    def id(self) -> int:
+        if self._id is None:
+            self._id = min(m.id() for m in self._active)
+        return self._id
+
+    def next(self) -> None:
+        current = self.id()
+        for m in self._active:
+            if m.id() == current:
+                m.next()
+        self._settle()
+
+    def skip_to(self, target: int) -> None:
+        for m in self._active:
+            if m.id() < target:
+                m.skip_to(target)
+        self._settle()
+
+    def _settle(self) -> None:
+        self._active = [m for m in self._active if m.is_active()]
+        self._id = None
+
+    def supports(self, astype: str) -> bool:
+        return all(m.supports(astype) for m in self._subs)
+
+    def weight(self) -> float:
+        current = self.id()
+        return max(m.weight() for m in self._active if m.id() == current)
 
     def score(self) -> float:
-        a, b = self.a, self.b
-        if not a.is_active():
-            return b.score()
-        if not b.is_active():
-            return a.score()
-        a_id, b_id = a.id(), b.id()
-        if a_id < b_id:
-            return a.score()
-        if b_id < a_id:
-            return b.score()
-        a_score, b_score = a.score(), b.score()
-        return max(a_score, b_score) + self.tiebreak * min(a_score, b_score)
+        current = self.id()
+        best = total = 0.0
+        for m in self._active:
+            if m.id() == current:
+                score = m.score()
+                total += score
+                if score > best:
+                    best = score
+        return best + self.tiebreak * (total - best)
 
-    # Upper bounds must allow for the tiebreak share, or whole blocks could be skipped wrongly.
+    def spans(self) -> list:
+        current = self.id()
+        return sorted({span for m in self._active if m.id() == current for span in m.spans()})
+
+    # The score rises with every sub-score, so the sub-matchers' bounds combine into its bound.
+    def supports_block_quality(self) -> bool:
+        return all(m.supports_block_quality() for m in self._subs)
+
     def max_quality(self) -> float:
-        return max(self.a.max_quality(), self.b.max_quality()) * (1 + self.tiebreak)
+        return self._combine([m.max_quality() for m in self._subs])
 
     def block_quality(self) -> float:
-        return max(self.a.block_quality(), self.b.block_quality()) * (1 + self.tiebreak)
+        return self._combine([m.block_quality() for m in self._active])
+
+    def skip_to_quality(self, minquality: float) -> int:
+        # Skipping one field's low block would drop its tiebreak share from a passage another field
+        # still finds there; skipping nothing is always sound.
+        return 0
+
+    def _combine(self, bounds: list[float]) -> float:
+        if not bounds:
+            return 0.0
+        best = max(bounds)
+        return best + self.tiebreak * (sum(bounds) - best)
 
 
 class BestField(DisjunctionMax):
     """Matches any of its subqueries and scores each document by the best of them (see module)."""
 
     def _matcher(self, subs, searcher, context):
-        reader = searcher.reader()
-        return self._tree_matcher(subs, BestFieldMatcher, searcher, context,
-                                  lambda q: q.estimate_size(reader), tiebreak=self.tiebreak)
+        matcher = BestFieldMatcher([q.matcher(searcher, context) for q in subs], tiebreak=self.tiebreak)
+        if self.boost != 1.0:
+            matcher = WrappingMatcher(matcher, self.boost)
+        return matcher
