@@ -206,6 +206,8 @@ def _styles() -> tuple[bool, formatting.Style, formatting.Style]:
 @click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True)
 @click.option("--by-document", is_flag=True, help="One row per answer: its best passage and how many matched.")
 @click.option("--facets", is_flag=True, help="Also count the hits per party, respondent, year and kind.")
+@click.option("--count", "exact_total", is_flag=True,
+              help="Count every match (by default counting stops past 100, which is faster for common words).")
 @click.option("--strict", is_flag=True, help="Only the words as typed and their inflections: no compound "
               "parts, no å/ä/ö-less matches, no similar words.")
 @click.option("--format", "output_format", type=click.Choice(formatting.FORMATS), default="table",
@@ -213,14 +215,15 @@ def _styles() -> tuple[bool, formatting.Style, formatting.Style]:
 @_json_option
 @_index_option
 def search_command(query: str, party, interpellant, respondent, year, since, until, dnr, kind, limit: int,
-                   offset: int, sort: str, by_document: bool, facets: bool, strict: bool, output_format: str,
+                   offset: int, sort: str, by_document: bool, facets: bool, exact_total: bool, strict: bool,
+                   output_format: str,
                    as_json: bool, index_dir: Path | None) -> None:
     """Search for passages; plain words, "exact phrases", AND/OR/NOT, -word."""
     filters = _filters(party, interpellant, respondent, year, since, until, dnr, kind)
     output_format = "json" if as_json else output_format
     with _open(index_dir) as answers:
         result = answers.search(query, filters=filters, limit=limit, offset=offset, sort=sort,
-                                by_document=by_document, strict=strict,
+                                by_document=by_document, strict=strict, exact_total=exact_total,
                                 facets=facets or output_format == "json")
     if output_format == "table":
         color, mark, dim = _styles()

@@ -74,13 +74,13 @@ def search_text(result: SearchResult, mark: Style = _plain, dim: Style = _plain)
     elif result.suggestion:
         lines.append(f"Did you mean: {result.suggestion}")
     grouped = bool(result.hits) and result.hits[0].matching_passages is not None
-    unit = ("answer" if grouped else "passage") + ("" if result.total == 1 else "s")
+    unit = ("answer" if grouped else "passage") + ("" if result.total == 1 and result.total_exact else "s")
+    matched = f"{count(result)} {unit} match{'es' if result.total == 1 and result.total_exact else ''} {result.query!r}"
     if not result.hits:
-        lines.append(f"No {unit} match {result.query!r}." if not result.total else
-                     f"{result.total} {unit} match{'es' if result.total == 1 else ''} {result.query!r}; none on this page.")
+        lines.append(f"No {unit} match {result.query!r}." if not result.total else f"{matched}; none on this page.")
     else:
         shown = f"{result.hits[0].rank}–{result.hits[-1].rank}"
-        lines.append(f"{result.total} {unit} match{'es' if result.total == 1 else ''} {result.query!r} (showing {shown})")
+        lines.append(f"{matched} (showing {shown}{'' if result.total_exact else '; --count counts them all'})")
         for hit in result.hits:
             lines.append("")
             lines.extend(hit_lines(hit, mark, dim))
@@ -88,6 +88,11 @@ def search_text(result: SearchResult, mark: Style = _plain, dim: Style = _plain)
         lines.append("")
         lines.extend(facet_lines(result.facets))
     return "\n".join(lines)
+
+
+def count(result: SearchResult) -> str:
+    """The number of matches as said to a reader: "12", or "more than 100" when counting stopped."""
+    return str(result.total) if result.total_exact else f"more than {result.total}"
 
 
 def facet_lines(facets: dict[str, dict[str, int]]) -> list[str]:
@@ -131,6 +136,7 @@ def search_json(result: SearchResult) -> dict:
     return {
         "query": result.query,
         "total": result.total,
+        "total_exact": result.total_exact,
         "hits": [hit_json(h) for h in result.hits],
         "suggestion": result.suggestion,
         "fuzzy": result.fuzzy,
@@ -158,7 +164,7 @@ def search_csv(result: SearchResult) -> str:
 
 def search_markdown(result: SearchResult) -> str:
     """Citable quotes: the snippet, who answered, the diary number and date, and the question."""
-    lines = [f"## {result.query}", "", f"Matching passages: {result.total}", ""]
+    lines = [f"## {result.query}", "", f"Matching passages: {count(result)}", ""]
     for h in result.hits:
         quote = h.snippet.replace("\n", " ")
         lines.append(f"> ”{quote}”")

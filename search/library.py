@@ -147,6 +147,7 @@ class AnswerIndex:
         sort: str = "relevance",
         by_document: bool = False,
         facets: bool = False,
+        exact_total: bool = False,
     ) -> SearchResult:
         """Ranked passages for a query, best first. Filters narrow the passages that may match.
 
@@ -155,6 +156,9 @@ class AnswerIndex:
         ``sort``: "relevance", "newest" or "oldest". ``by_document``: one hit per answer, its best
         passage, with the number of its passages that matched. ``facets``: counts per party,
         respondent, year and kind of passage over all matches (each equal to what that filter returns).
+        Past the first hundred matches a plain search stops counting and skips the passages that
+        cannot reach the page (``total_exact`` False: more than ``total`` match); ``exact_total`` or
+        ``facets`` count every match.
         """
         if sort not in SORTS:
             raise FilterError(f"--sort {sort!r}: use one of {', '.join(SORTS)}")
@@ -176,10 +180,11 @@ class AnswerIndex:
                 word: "(" + " OR ".join(candidates) + f")^{FUZZY_WEIGHT}" for word, candidates in similar.items()
             }, outside_quotes=True))
         ranking = rank(searcher, parsed.query, filter_query, limit=limit, offset=offset, sort=sort,
-                       by_document=by_document, facets=facets)
+                       by_document=by_document, facets=facets, exact_total=exact_total)
         hits = [self._hit(offset + i + 1, ranked, parsed, snippets) for i, ranked in enumerate(ranking.page)]
         return SearchResult(query=text, total=ranking.total, hits=hits, suggestion=suggestion,
-                            fuzzy=fuzzy if ranking.total else None, facets=ranking.facets if facets else None)
+                            fuzzy=fuzzy if ranking.total else None, facets=ranking.facets if facets else None,
+                            total_exact=ranking.total_exact)
 
     def _hit(self, rank_number: int, ranked: Ranked, parsed: query_parsing.ParsedQuery, snippets: bool) -> Hit:
         fields = ranked.fields

@@ -63,6 +63,8 @@ class SearchResult:
     fuzzy: dict[str, list[str]] | None = None
     # When asked for: facet name ("party", "respondent", "year", "kind") → value → matching passages.
     facets: dict[str, dict[str, int]] | None = None
+    # False when the search stopped counting: more than ``total`` passages match.
+    total_exact: bool = True
 
 
 @dataclass(frozen=True)

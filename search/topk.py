@@ -1,0 +1,188 @@
+"""The best k passages for a query without scoring every match (MaxScore, Turtle & Flood 1995).
+
+A ranked query of several words scores a passage as the sum of one score per word (Whoosh's union
+of the words' matchers, with its coordination bonus on top). Common words have low upper bounds:
+once the k-th best score found so far is more than the common words could add up to together,
+a passage that holds only common words cannot reach the page. Those words stop proposing
+passages and are looked up only for passages the rarer words propose. Every passage that is
+scored gets the score Whoosh's own matcher tree gives it; only the total may then be a lower bound.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+
+from whoosh import query
+from whoosh.matching import CoordMatcher, Matcher, UnionMatcher
+from whoosh.searching import Searcher
+
+INFINITY = float("inf")
+# Bounds are compared with a little slack, so rounding never drops a passage tied with the k-th.
+SLACK = 1e-9
+
+
+@dataclass
+class TopPassages:
+    """The best passages, best first (score, document number), and how many passages matched."""
+
+    entries: list[tuple[float, int]]
+    total: int
+    exact: bool  # False: ``total`` is a lower bound; more passages match than were counted
+
+
+class _Clause:
+    """One summand of the query's score: a word's matcher, with an upper bound on what it adds."""
+
+    __slots__ = ("matcher", "bound", "terms")
+
+    def __init__(self, matcher: Matcher) -> None:
+        self.matcher = matcher
+        try:
+            self.bound = matcher.max_quality()
+        except Exception:  # a matcher that cannot bound its scores always proposes passages
+            self.bound = INFINITY
+        self.terms = sum(1 for _ in matcher.term_matchers())
+
+
+def _summands(matcher: Matcher) -> list[Matcher]:
+    # A union scores a document as the sum of its parts on that document, so its parts can be
+    # scored separately and added up.
+    if type(matcher) is UnionMatcher:
+        return _summands(matcher.a) + _summands(matcher.b)
+    return [matcher] if matcher.is_active() else []
+
+
+class _Coordination:
+    """Whoosh's coordination bonus (CoordMatcher's "SQR"), which grows with the matching terms."""
+
+    def __init__(self, termcount: int, scale: float) -> None:
+        self.termcount, self.scale = termcount, scale
+
+    def __call__(self, score: float, matching: int) -> float:
+        termcount, scale = self.termcount, self.scale
+        if termcount <= 1 or termcount == scale:
+            return score
+        return (score + (matching - 1) / (termcount - scale) ** 2) * ((termcount - 1) / termcount)
+
+
+def _plain(score: float, matching: int) -> float:
+    return score
+
+
+def top_passages(searcher: Searcher, q: query.Query, allow: AbstractSet[int] | None, *, k: int,
+                 count_up_to: int | None = None) -> TopPassages:
+    """The k best-scoring passages (every passage tied with the k-th included) among those in
+    ``allow`` (None: all). Matches are counted exactly up to ``count_up_to`` (None: all of them);
+    past that, passages that cannot reach the top k may be skipped and the total is a lower bound.
+    """
+    context = searcher.context(needs_current=True)
+    best: list[float] = []  # min-heap of the k best scores so far
+    kept: list[tuple[float, int]] = []  # every passage that scored at least the k-th best when seen
+    count = 0
+    pruned = False
+    threshold = floor = -INFINITY  # the k-th best score once counting stops; floor: with slack
+
+    for subsearcher, offset in searcher.leaf_searchers():
+        matcher = q.matcher(subsearcher, context)
+        if not matcher.is_active():
+            continue
+        final = _plain
+        if isinstance(matcher, CoordMatcher):
+            scale = getattr(q, "scale", None)
+            child = matcher.child
+            final = _Coordination(sum(1 for _ in child.term_matchers()), scale or 1.0)
+            matcher = child
+        clauses = sorted((_Clause(m) for m in _summands(matcher)), key=lambda c: (c.bound, c.terms))
+        # bound_below[i]: the most that clauses[0:i] can add together (score, matching terms).
+        bound_below = [(0.0, 0)]
+        for clause in clauses:
+            score, terms = bound_below[-1]
+            bound_below.append((score + clause.bound, terms + clause.terms))
+
+        def optional_count() -> int:
+            # How many of the lowest-bounded clauses cannot make a passage reach the threshold alone.
+            n = 0
+            while n < len(clauses) and final(*bound_below[n + 1]) < floor:
+                n += 1
+            return n
+
+        optional = optional_count()
+        while True:
+            proposers = clauses[optional:]
+            docnum = None
+            for clause in proposers:
+                m = clause.matcher
+                if m.is_active():
+                    i = m.id()
+                    if docnum is None or i < docnum:
+                        docnum = i
+            if docnum is None:
+                break
+            if allow is not None and offset + docnum not in allow:
+                for clause in proposers:
+                    m = clause.matcher
+                    if m.is_active() and m.id() == docnum:
+                        m.next()
+                continue
+            # The parts are added up with fsum: exact, so the same passage scores the same whichever
+            # clauses proposed it (that depends on each segment's bounds) and ties stay ties.
+            parts: list[float] = []
+            score, matching = 0.0, 0
+            for clause in proposers:
+                m = clause.matcher
+                if m.is_active() and m.id() == docnum:
+                    part = m.score()
+                    parts.append(part)
+                    score += part
+                    if final is not _plain:
+                        matching += sum(1 for _ in m.matching_terms(docnum))
+                    m.next()
+            count += 1
+            # The optional clauses, highest bound first, while the passage can still reach the page.
+            reachable = True
+            for n in range(optional - 1, -1, -1):
+                rest_score, rest_terms = bound_below[n + 1]
+                if final(score + rest_score, matching + rest_terms) < floor:
+                    reachable = False
+                    break
+                m = clauses[n].matcher
+                if m.is_active():
+                    if m.id() < docnum:
+                        m.skip_to(docnum)
+                    if m.is_active() and m.id() == docnum:
+                        part = m.score()
+                        parts.append(part)
+                        score += part
+                        if final is not _plain:
+                            matching += sum(1 for _ in m.matching_terms(docnum))
+            if not reachable:
+                continue
+            total_score = final(math.fsum(parts), matching)
+            if total_score < threshold:
+                continue
+            kept.append((total_score, offset + docnum))
+            if k:
+                if len(best) < k:
+                    heapq.heappush(best, total_score)
+                elif total_score > best[0]:
+                    heapq.heapreplace(best, total_score)
+                if len(best) == k and count_up_to is not None and count > count_up_to and best[0] > threshold:
+                    threshold = best[0]
+                    floor = threshold - SLACK * (1 + abs(threshold))
+                    kept = [entry for entry in kept if entry[0] >= threshold] if len(kept) > 4 * k else kept
+                    new_optional = optional_count()
+                    if new_optional != optional:
+                        optional = new_optional
+                        pruned = True
+        # Optional clauses may hold passages nobody proposed: past this point the count is a lower bound.
+        pruned = pruned or optional > 0
+
+    cutoff = best[0] if len(best) == k and k else -INFINITY
+    entries = sorted((entry for entry in kept if entry[0] >= cutoff), key=lambda e: (-e[0], e[1]))
+    if k == 0:
+        entries = []
+    return TopPassages(entries, count, exact=not pruned)
+

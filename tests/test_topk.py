@@ -1,0 +1,89 @@
+"""A plain search scores only the passages that can reach the page: it must show exactly the page,
+scores and ties that scoring every match shows, and say when it stopped counting."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from svar.search import open_index
+from svar.search.cli import main
+from svar.search.library import update_index
+
+from generated import SEEDS, answer_text
+
+# Sixty answers (the seeds fifteen times over, under new diary numbers): common words match far more
+# than the hundred passages a plain search counts, and copies tie with each other.
+ANSWERS = 60
+VOCABULARY = sorted({w.lower() for seed in SEEDS for w in re.findall(r"[^\W\d_]{4,}", seed.read_text(encoding="utf-8"))})
+
+
+@pytest.fixture(scope="module")
+def sixty(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("sixty")
+    for number in range(ANSWERS):
+        (folder / "in").mkdir(exist_ok=True)
+        (folder / "in" / f"answer-{number}.txt").write_text(answer_text(number), encoding="utf-8")
+    update_index(folder / "ix", [folder / "in"], workers=1)
+    return folder / "ix"
+
+
+def _page(result) -> list[tuple[str, int, float]]:
+    return [(h.dnr, h.passage, round(h.score, 9)) for h in result.hits]
+
+
+def _same_as_scoring_everything(answers, text: str, **options) -> None:
+    fast = answers.search(text, snippets=False, **options)
+    counted = answers.search(text, snippets=False, exact_total=True, **options)
+    everything = answers.search(text, snippets=False, facets=True, **options)  # Whoosh scores every match
+    assert _page(fast) == _page(counted) == _page(everything)
+    assert counted.total_exact and counted.total == everything.total
+    if fast.total_exact:
+        assert fast.total == everything.total
+    else:
+        assert fast.total == 100 < everything.total
+
+
+def test_a_common_word_stops_counting_but_shows_the_same_page(sixty):
+    with open_index(sixty) as answers:
+        fast = answers.search("socialtjänsten", limit=10)
+        assert (fast.total, fast.total_exact) == (100, False)
+        counted = answers.search("socialtjänsten", limit=10, exact_total=True)
+        assert (counted.total, counted.total_exact) == (270, True)
+        assert _page(fast) == _page(counted)
+        # Fifteen copies of each seed tie; ties are ordered by dnr, then passage.
+        assert [(h.dnr, h.passage) for h in fast.hits[:3]] == [("KS 2031/1", 4), ("KS 2031/13", 4), ("KS 2031/17", 4)]
+        for text in ("socialtjänsten", "familjehem placering barn", "stöd till barn och unga",
+                     '"rätt stöd" barn', "barn NOT familjehem", "placering AND barn"):
+            for offset in (0, 7, 95):
+                _same_as_scoring_everything(answers, text, limit=10, offset=offset)
+        _same_as_scoring_everything(answers, "stöd barn", limit=5, party="V")
+
+
+def test_a_rare_word_is_counted_exactly(sixty):
+    with open_index(sixty) as answers:
+        result = answers.search("skyddsfonden")
+        assert (result.total, result.total_exact) == (15, True)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(words=st.lists(st.sampled_from(VOCABULARY), min_size=1, max_size=5),
+       limit=st.integers(1, 30), offset=st.integers(0, 120))
+def test_any_plain_query_pages_as_if_every_match_were_scored(sixty, words, limit, offset):
+    with open_index(sixty) as answers:
+        _same_as_scoring_everything(answers, " ".join(words), limit=limit, offset=offset)
+
+
+def test_the_cli_says_more_than_and_counts_on_request(runner, sixty):
+    result = runner.invoke(main, ["--index", str(sixty), "search", "socialtjänsten", "--limit", "2"])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0] == (
+        "more than 100 passages match 'socialtjänsten' (showing 1–2; --count counts them all)")
+    result = runner.invoke(main, ["--index", str(sixty), "search", "socialtjänsten", "--limit", "2", "--count"])
+    assert result.stdout.splitlines()[0] == "270 passages match 'socialtjänsten' (showing 1–2)"
+    result = runner.invoke(main, ["--index", str(sixty), "search", "socialtjänsten", "--format", "md"])
+    assert "Matching passages: more than 100" in result.stdout
