@@ -17,7 +17,10 @@ class BestFieldMatcher(Matcher):
 
     def __init__(self, subs: list[Matcher], tiebreak: float = 0.0) -> None:
         self._subs = list(subs)
-        self._active = [m for m in self._subs if m.is_active()]
+        # A field's boost comes as a wrapper around its postings; applied here, the same product is
+        # one call fewer for every posting ("id", "is_active", "score" each went through the wrapper).
+        self._fields = [(m.child, m.boost) if type(m) is WrappingMatcher else (m, 1.0) for m in self._subs]
+        self._active = [f for f in self._fields if f[0].is_active()]
         self._id: int | None = None
         self.tiebreak = tiebreak
 
@@ -30,7 +33,7 @@ class BestFieldMatcher(Matcher):
     def reset(self) -> None:
         for m in self._subs:
             m.reset()
-        self._active = [m for m in self._subs if m.is_active()]
+        self._active = [f for f in self._fields if f[0].is_active()]
         self._id = None
 
     def children(self) -> list[Matcher]:
@@ -43,25 +46,31 @@ class BestFieldMatcher(Matcher):
         return self
 
     def id(self) -> int:
-        if self._id is None:
-            self._id = min(m.id() for m in self._active)
-        return self._id
+        current = self._id
+        if current is None:
+            current = self._id = min([m.id() for m, _ in self._active])
+        return current
 
     def next(self) -> None:
         current = self.id()
-        for m in self._active:
+        ended = False
+        for m, _ in self._active:
             if m.id() == current:
                 m.next()
-        self._settle()
+                ended = ended or not m.is_active()
+        self._settle(ended)
 
     def skip_to(self, target: int) -> None:
-        for m in self._active:
+        ended = False
+        for m, _ in self._active:
             if m.id() < target:
                 m.skip_to(target)
-        self._settle()
+                ended = ended or not m.is_active()
+        self._settle(ended)
 
-    def _settle(self) -> None:
-        self._active = [m for m in self._active if m.is_active()]
+    def _settle(self, ended: bool) -> None:
+        if ended:
+            self._active = [f for f in self._active if f[0].is_active()]
         self._id = None
 
     def supports(self, astype: str) -> bool:
@@ -69,22 +78,22 @@ class BestFieldMatcher(Matcher):
 
     def weight(self) -> float:
         current = self.id()
-        return max(m.weight() for m in self._active if m.id() == current)
+        return max(m.weight() for m, _ in self._active if m.id() == current)
 
     def score(self) -> float:
         current = self.id()
         best = total = 0.0
-        for m in self._active:
+        for m, boost in self._active:
             if m.id() == current:
-                score = m.score()
+                score = m.score() * boost  # what the boost wrapper computes
                 total += score
                 if score > best:
                     best = score
-        return best + self.tiebreak * (total - best)
+        return best + self.tiebreak * (total - best) if self.tiebreak else best
 
     def spans(self) -> list:
         current = self.id()
-        return sorted({span for m in self._active if m.id() == current for span in m.spans()})
+        return sorted({span for m, _ in self._active if m.id() == current for span in m.spans()})
 
     # The score rises with every sub-score, so the sub-matchers' bounds combine into its bound.
     def supports_block_quality(self) -> bool:
@@ -94,7 +103,7 @@ class BestFieldMatcher(Matcher):
         return self._combine([m.max_quality() for m in self._subs])
 
     def block_quality(self) -> float:
-        return self._combine([m.block_quality() for m in self._active])
+        return self._combine([m.block_quality() * boost for m, boost in self._active])
 
     def skip_to_quality(self, minquality: float) -> int:
         # Skipping one field's low block would drop its tiebreak share from a passage another field

@@ -20,6 +20,7 @@ from whoosh.matching import CoordMatcher, Matcher, UnionMatcher
 from whoosh.searching import Searcher
 
 INFINITY = float("inf")
+END = float("inf")  # the current document of a used-up matcher
 # Bounds are compared with a little slack, so rounding never drops a passage tied with the k-th.
 SLACK = 1e-9
 
@@ -36,7 +37,7 @@ class TopPassages:
 class _Clause:
     """One summand of the query's score: a word's matcher, with an upper bound on what it adds."""
 
-    __slots__ = ("matcher", "bound", "terms")
+    __slots__ = ("matcher", "bound", "terms", "leaves")
 
     def __init__(self, matcher: Matcher) -> None:
         self.matcher = matcher
@@ -44,7 +45,13 @@ class _Clause:
             self.bound = matcher.max_quality()
         except Exception:  # a matcher that cannot bound its scores always proposes passages
             self.bound = INFINITY
-        self.terms = sum(1 for _ in matcher.term_matchers())
+        self.leaves = list(matcher.term_matchers())
+        self.terms = len(self.leaves)
+
+
+def _matching_terms(clause: _Clause, docnum: int) -> int:
+    # What Whoosh's matching_terms() counts for a matcher on docnum, without walking its tree.
+    return sum(1 for leaf in clause.leaves if leaf.is_active() and leaf.id() == docnum)
 
 
 def _summands(matcher: Matcher) -> list[Matcher]:
@@ -110,36 +117,31 @@ def top_passages(searcher: Searcher, q: query.Query, allow: AbstractSet[int] | N
             return n
 
         optional = optional_count()
+        # The proposers' matchers and their current documents (END once used up), kept in step.
+        proposers = [c.matcher for c in clauses[optional:]]
+        at = [m.id() if m.is_active() else END for m in proposers]
+        counting = final is not _plain
         while True:
-            proposers = clauses[optional:]
-            docnum = None
-            for clause in proposers:
-                m = clause.matcher
-                if m.is_active():
-                    i = m.id()
-                    if docnum is None or i < docnum:
-                        docnum = i
-            if docnum is None:
+            docnum = min(at)
+            if docnum == END:
                 break
-            if allow is not None and offset + docnum not in allow:
-                for clause in proposers:
-                    m = clause.matcher
-                    if m.is_active() and m.id() == docnum:
-                        m.next()
-                continue
-            # The parts are added up with fsum: exact, so the same passage scores the same whichever
-            # clauses proposed it (that depends on each segment's bounds) and ties stay ties.
             parts: list[float] = []
             score, matching = 0.0, 0
-            for clause in proposers:
-                m = clause.matcher
-                if m.is_active() and m.id() == docnum:
-                    part = m.score()
-                    parts.append(part)
-                    score += part
-                    if final is not _plain:
-                        matching += sum(1 for _ in m.matching_terms(docnum))
+            # The parts are added up with fsum: exact, so the same passage scores the same whichever
+            # clauses proposed it (that depends on each segment's bounds) and ties stay ties.
+            wanted = allow is None or offset + docnum in allow
+            for j, m in enumerate(proposers):
+                if at[j] == docnum:
+                    if wanted:
+                        part = m.score()
+                        parts.append(part)
+                        score += part
+                        if counting:
+                            matching += _matching_terms(clauses[optional + j], docnum)
                     m.next()
+                    at[j] = m.id() if m.is_active() else END
+            if not wanted:
+                continue
             count += 1
             # The optional clauses, highest bound first, while the passage can still reach the page.
             reachable = True
@@ -156,8 +158,8 @@ def top_passages(searcher: Searcher, q: query.Query, allow: AbstractSet[int] | N
                         part = m.score()
                         parts.append(part)
                         score += part
-                        if final is not _plain:
-                            matching += sum(1 for _ in m.matching_terms(docnum))
+                        if counting:
+                            matching += _matching_terms(clauses[n], docnum)
             if not reachable:
                 continue
             total_score = final(math.fsum(parts), matching)
@@ -175,8 +177,10 @@ def top_passages(searcher: Searcher, q: query.Query, allow: AbstractSet[int] | N
                     kept = [entry for entry in kept if entry[0] >= threshold] if len(kept) > 4 * k else kept
                     new_optional = optional_count()
                     if new_optional != optional:
-                        optional = new_optional
                         pruned = True
+                        proposers = proposers[new_optional - optional:]
+                        at = at[new_optional - optional:]
+                        optional = new_optional
         # Optional clauses may hold passages nobody proposed: past this point the count is a lower bound.
         pruned = pruned or optional > 0
 
