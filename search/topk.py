@@ -122,7 +122,7 @@ def top_passages(searcher: Searcher, q: query.Query, allow: AbstractSet[int] | N
         at = [m.id() if m.is_active() else END for m in proposers]
         counting = final is not _plain
         while True:
-            docnum = min(at)
+            docnum = min(at, default=END)  # no proposers: nothing here can reach the page
             if docnum == END:
                 break
             parts: list[float] = []
