@@ -134,3 +134,42 @@ def test_similar_words_are_exactly_the_words_within_the_distance(spelling_reader
         assert found == sorted(expected, key=lambda w: (-reader.frequency("exact", w), w))
 
     check()
+
+
+# Analysis: the token-at-a-time index path gives what the composed filters give.
+analysis_pieces = st.sampled_from([
+    "barn", "Barnet", "familjehem", "familjehemsvården", "jour-", "och", "eller", "socialtjänstlagen", "Åkerström",
+    "att", "och", "i", "JO:s", "SoL:s", "2022/65", "3,5", "Hägersten-Älvsjö", "hemmet", "insatser", "ÖPPENVÅRD",
+    "Andréa", "–", ".", ",", "?", "\n", "  ", "x", "é", "mellantvång", "vårdnadsöverflytten",
+])
+analysis_text = st.one_of(st.lists(analysis_pieces, max_size=60).map(" ".join), st.text(max_size=200))
+
+
+@settings(max_examples=300, deadline=None)
+@given(analysis_text, st.booleans(), st.booleans(), st.integers(0, 5))
+def test_each_analyzer_indexes_token_by_token_as_its_filters_would(text, positions, chars, start_pos):
+    from svar.index.schema import TEXT_FIELDS, build_schema
+
+    schema = build_schema()
+    for fieldname in TEXT_FIELDS:
+        analyzer = schema[fieldname].analyzer
+        options = dict(positions=positions, chars=chars, start_pos=start_pos, mode="index")
+        fast = [(t.text, t.pos if positions else None, (t.startchar, t.endchar) if chars else None, t.boost)
+                for t in analyzer(text, **options)]
+        composed = [(t.text, t.pos if positions else None, (t.startchar, t.endchar) if chars else None, t.boost)
+                    for t in analyzer.chain(text, **options)]
+        assert fast == composed, fieldname
+
+
+@pytest.mark.parametrize("seed", sorted((__import__("pathlib").Path(__file__).resolve().parent.parent / "seeds").glob("*.txt")),
+                         ids=lambda p: p.name[:3])
+def test_the_seeds_are_analysed_token_by_token_as_their_filters_would(seed):
+    from svar.index.schema import TEXT_FIELDS, build_schema
+
+    text = seed.read_text(encoding="utf-8")
+    schema = build_schema()
+    for fieldname in TEXT_FIELDS:
+        analyzer = schema[fieldname].analyzer
+        fast = [(t.text, t.pos) for t in analyzer(text, positions=True, mode="index")]
+        composed = [(t.text, t.pos) for t in analyzer.chain(text, positions=True, mode="index")]
+        assert fast == composed and len(fast) > 10, fieldname
