@@ -106,9 +106,23 @@ class BestFieldMatcher(Matcher):
         return self._combine([m.block_quality() * boost for m, boost in self._active])
 
     def skip_to_quality(self, minquality: float) -> int:
-        # Skipping one field's low block would drop its tiebreak share from a passage another field
-        # still finds there; skipping nothing is always sound.
-        return 0
+        """Skip each field's blocks that cannot score above ``minquality``; how many were skipped.
+
+        Sound only when the best field alone scores: a passage in a skipped block then either
+        scores below ``minquality`` in that field and in all others, or is still found, with its
+        true score, through a field that scores it higher. With a tiebreak the skipped field's
+        share would be lost, so nothing is skipped. Fields whose postings are filtered (deleted
+        passages) are not skipped either: Whoosh's filter does not re-check after a block skip.
+        """
+        if self.tiebreak:
+            return 0
+        skipped = 0
+        for m, boost in self._active:
+            if not isinstance(m, WrappingMatcher) and m.supports_block_quality():
+                skipped += m.skip_to_quality(minquality / boost)
+        if skipped:
+            self._settle(True)
+        return skipped
 
     def _combine(self, bounds: list[float]) -> float:
         if not bounds:

@@ -16,8 +16,10 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from whoosh import query
-from whoosh.matching import CoordMatcher, Matcher, UnionMatcher
+from whoosh.matching import CoordMatcher, Matcher, UnionMatcher, WrappingMatcher
 from whoosh.searching import Searcher
+
+from .bestfield import BestFieldMatcher
 
 INFINITY = float("inf")
 END = float("inf")  # the current document of a used-up matcher
@@ -52,6 +54,13 @@ class _Clause:
 def _matching_terms(clause: _Clause, docnum: int) -> int:
     # What Whoosh's matching_terms() counts for a matcher on docnum, without walking its tree.
     return sum(1 for leaf in clause.leaves if leaf.is_active() and leaf.id() == docnum)
+
+
+def _skips_soundly(matcher: Matcher) -> bool:
+    # Whoosh's unions, intersections and wrappers skip a block on one side's quality alone, or do
+    # not re-check a filter after skipping; a best-field matcher and a bare term's postings do it right.
+    return isinstance(matcher, BestFieldMatcher) or (matcher.term() is not None and not isinstance(matcher, WrappingMatcher)
+                                                     and matcher.supports_block_quality())
 
 
 def _summands(matcher: Matcher) -> list[Matcher]:
@@ -121,7 +130,15 @@ def top_passages(searcher: Searcher, q: query.Query, allow: AbstractSet[int] | N
         proposers = [c.matcher for c in clauses[optional:]]
         at = [m.id() if m.is_active() else END for m in proposers]
         counting = final is not _plain
+        skippable = final is _plain
         while True:
+            if len(proposers) == 1 and skippable and floor > -INFINITY and at[0] != END and _skips_soundly(proposers[0]):
+                # One proposer left: skip its blocks that cannot reach the page even with every
+                # optional clause's best (without coordination, each posting counts alone).
+                needed = floor - bound_below[optional][0]
+                if proposers[0].skip_to_quality(needed - SLACK * (1 + abs(needed))):
+                    pruned = True
+                    at[0] = proposers[0].id() if proposers[0].is_active() else END
             docnum = min(at, default=END)  # no proposers: nothing here can reach the page
             if docnum == END:
                 break
