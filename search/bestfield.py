@@ -1,4 +1,5 @@
-"""BestField: a word scores by its best-matching field, plus a little of the others (a "dis-max").
+"""BestField: a word scores by its best-matching field (a "dis-max"; a tiebreak share of the others is possible,
+svar uses none: see FIELD_TIEBREAK in query.py).
 
 Whoosh's own DisjunctionMax (2.7 and whoosh3 alike) scores a document with sub-matchers that sit on
 later documents, so a passage could take the score of the next one, and nests binary matchers in an
