@@ -241,33 +241,24 @@ class TokenwiseAnalyzer(Analyzer):
         pos = None
         terms_for = self._terms
         for index, match in enumerate(tokenizer.expression.finditer(value)):
-            text = match.group(0)
-            terms = terms_of.get(text)
-            if terms is None:
-                terms = terms_of[text] = terms_for(text)
-            if terms is not STOPPED:  # a stop word takes no position: the stop filter renumbers
-                if positions:
-                    pos = token.pos = start_pos + index if pos is None else pos + 1
-                if chars:
-                    token.startchar, token.endchar = start_char + match.start(), start_char + match.end()
-                for term in terms:
-                    token.text = term
-                    yield token
-            if pairs:
-                pair = pairs.get(match.start())
-                if pair is not None:  # as EllipsisTokenizer does: the pair follows its first word
-                    text = f"{pair[1]}+{pair[2]}"
-                    terms = terms_of.get(text)
-                    if terms is None:
-                        terms = terms_of[text] = terms_for(text)
-                    if terms is not STOPPED:
-                        if positions:
-                            pos = token.pos = start_pos + index if pos is None else pos + 1
-                        if chars:
-                            token.startchar, token.endchar = start_char + match.start(), start_char + pair.end()
-                        for term in terms:
-                            token.text = term
-                            yield token
+            text, end = match.group(0), match.end()
+            # As EllipsisTokenizer does, an elliptic pair is one more token after its first word.
+            pair = pairs.get(match.start()) if pairs else None
+            while True:
+                terms = terms_of.get(text)
+                if terms is None:
+                    terms = terms_of[text] = terms_for(text)
+                if terms is not STOPPED:  # a stop word takes no position: the stop filter renumbers
+                    if positions:
+                        pos = token.pos = start_pos + index if pos is None else pos + 1
+                    if chars:
+                        token.startchar, token.endchar = start_char + match.start(), start_char + end
+                    for term in terms:
+                        token.text = term
+                        yield token
+                if pair is None:
+                    break
+                text, end, pair = f"{pair[1]}+{pair[2]}", pair.end(), None
         if len(terms_of) >= MAX_CACHED_TOKENS:
             terms_of.clear()
 

@@ -160,7 +160,8 @@ def _best_field_per_word(node: query.Query) -> query.Query:
     """One word's alternatives across fields score as the best of them, not their sum.
 
     Summed, a common word that also occurs in the title and the question outweighs a rare word
-    found as a compound part or without å/ä/ö; as the best field each word counts once. The exact-form field stays additive: it is the bonus of the exact spelling.
+    found as a compound part or without å/ä/ö; as the best field each word counts once. The exact-form
+    field stays additive: it is the bonus of the exact spelling.
     """
     if not isinstance(node, query.Or):
         return node
