@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection
-from functools import lru_cache
 
-from svar.index.analysis import TOKEN_PATTERN, EllipsisTokenizer
+from svar.index.analysis import EllipsisTokenizer
 from svar.index.schema import build_schema
 from svar.index.sentences import sentence_spans
 
@@ -23,18 +22,7 @@ ELLIPSIS = "…"
 MARKING_FIELDS = ("body", "folded")
 MIN_PART = 3
 _WORDS = re.compile(r"[^\W\d_]+")
-_TOKENS = re.compile(TOKEN_PATTERN)
 _analyzers: dict = {}
-
-
-@lru_cache(maxsize=1 << 18)
-def _terms(token: str) -> tuple[tuple[str, str], ...]:
-    """The marking fields' terms for one token. The analyzers work token by token, so a word is
-    analysed once, not once per passage it appears in (this was most of a search's time)."""
-    if not _analyzers:
-        schema = build_schema()
-        _analyzers.update((name, schema[name].analyzer) for name in MARKING_FIELDS)
-    return tuple((name, t.text) for name in MARKING_FIELDS for t in _analyzers[name](token, mode="index"))
 
 
 def match_spans(text: str, matches: Callable[[str, str], bool],
@@ -44,12 +32,15 @@ def match_spans(text: str, matches: Callable[[str, str], bool],
     ``parts`` are the query's compound-part terms: a longer word containing one is a compound found
     through it, and an elliptic pair ("jour- och familjehem") whose halves make one ("jourhem").
     """
+    if not _analyzers:
+        schema = build_schema()
+        _analyzers.update((name, schema[name].analyzer) for name in MARKING_FIELDS)
     found: dict[tuple[int, int], str] = {}
-    for token in _TOKENS.finditer(text):
-        for fieldname, term in _terms(token.group()):
-            if matches(fieldname, term):
-                found[(token.start(), token.end())] = term
-                break
+    # Index mode: the analyzers look up each distinct word's terms once per process, not per passage.
+    for fieldname in MARKING_FIELDS:
+        for token in _analyzers[fieldname](text, chars=True, mode="index"):
+            if matches(fieldname, token.text):
+                found.setdefault((token.startchar, token.endchar), token.text)
     parts = [p for p in parts if len(p) >= MIN_PART]
     if parts:
         for match in _WORDS.finditer(text):
