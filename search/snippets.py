@@ -41,7 +41,9 @@ def match_spans(text: str, matches: Callable[[str, str], bool],
         for token in _analyzers[fieldname](text, chars=True, mode="index"):
             if matches(fieldname, token.text):
                 found.setdefault((token.startchar, token.endchar), token.text)
-    parts = [p for p in parts if len(p) >= MIN_PART]
+    # Longest first: a word holding several parts counts as the most specific one, whatever order the
+    # query's parts came in (a set's order changes with the process's hash seed).
+    parts = sorted((p for p in parts if len(p) >= MIN_PART), key=lambda p: (-len(p), p))
     if parts:
         for match in _WORDS.finditer(text):
             word = match.group().lower()

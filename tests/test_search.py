@@ -176,3 +176,34 @@ def test_document_and_list(seed_index):
     assert [s.dnr for s in seed_index.documents()] == ["KS 2026/469", "KS 2025/806", "KS 2022/65", "KS 2020/1079"]
     stats = seed_index.stats()
     assert (stats.documents, stats.passages) == (4, 27)
+
+
+OMSORG = """Svar på interpellation av Anna Andersson (V) till socialborgarrådet Per Persson (L) om omsorgen
+
+Dnr KS 2031/901
+
+Vi satsar under det kommande året mycket tydligt och långsiktigt både på arbetet mot hemlösheten i staden och på \
+familjehemsvården, där behoven enligt förvaltningarnas egna bedömningar har vuxit under flera år i rad. Hemmet, \
+hemtjänsten och hemsjukvården får samtidigt mer pengar i budgeten, eftersom allt fler äldre vill bo kvar i sina egna \
+bostäder så länge som det över huvud taget är möjligt.
+
+Stockholm den 1 mars 2031
+
+Per Persson
+"""
+
+
+def test_a_compound_counts_as_its_longest_query_part_in_the_snippet(tmp_path):
+    # "familjehemsvården" holds both query parts; counted as "familjehem" (not "hem", which depended on
+    # the order of a set, so on the process's hash seed), the first sentence has two distinct matched
+    # terms and is the snippet, ahead of the second with three matches of "hem" alone.
+    from svar.search import open_index
+    from svar.search.library import update_index
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "omsorg.txt").write_text(OMSORG, encoding="utf-8")
+    update_index(tmp_path / "ix", [tmp_path / "in"], workers=1)
+    with open_index(tmp_path / "ix") as answers:
+        hit = answers.search("hem familjehem", limit=1).hits[0]
+    assert hit.snippet.startswith("Vi satsar under det kommande året")
+    assert [hit.snippet[s:e] for s, e in hit.highlights] == ["hemlösheten", "familjehemsvården"]
