@@ -22,9 +22,13 @@ from whoosh.searching import Searcher
 from .bestfield import BestFieldMatcher
 
 INFINITY = float("inf")
-END = float("inf")  # the current document of a used-up matcher
+END = INFINITY  # the current document of a used-up matcher
 # Bounds are compared with a little slack, so rounding never drops a passage tied with the k-th.
 SLACK = 1e-9
+
+
+def _lowered(score: float) -> float:
+    return score - SLACK * (1 + abs(score))
 
 
 @dataclass
@@ -61,6 +65,14 @@ def _skips_soundly(matcher: Matcher) -> bool:
     # not re-check a filter after skipping; a best-field matcher and a bare term's postings do it right.
     return isinstance(matcher, BestFieldMatcher) or (matcher.term() is not None and not isinstance(matcher, WrappingMatcher)
                                                      and matcher.supports_block_quality())
+
+
+def _lone(proposers: list[Matcher], coordinated: bool, floor: float) -> Matcher | None:
+    # Blocks are skipped only for a single proposer, once there is a threshold to skip below, and not
+    # under coordination (skipping a field would change a passage's count of matching terms).
+    if len(proposers) == 1 and not coordinated and floor > -INFINITY and _skips_soundly(proposers[0]):
+        return proposers[0]
+    return None
 
 
 def _summands(matcher: Matcher) -> list[Matcher]:
@@ -130,15 +142,13 @@ def top_passages(searcher: Searcher, q: query.Query, allow: AbstractSet[int] | N
         proposers = [c.matcher for c in clauses[optional:]]
         at = [m.id() if m.is_active() else END for m in proposers]
         counting = final is not _plain
-        skippable = final is _plain
+        lone = _lone(proposers, counting, floor)  # the only proposer, when its blocks can be skipped
         while True:
-            if len(proposers) == 1 and skippable and floor > -INFINITY and at[0] != END and _skips_soundly(proposers[0]):
-                # One proposer left: skip its blocks that cannot reach the page even with every
-                # optional clause's best (without coordination, each posting counts alone).
-                needed = floor - bound_below[optional][0]
-                if proposers[0].skip_to_quality(needed - SLACK * (1 + abs(needed))):
+            if lone is not None and at[0] != END:
+                # Skip the blocks that cannot reach the page even with every optional clause's best.
+                if lone.skip_to_quality(_lowered(floor - bound_below[optional][0])):
                     pruned = True
-                    at[0] = proposers[0].id() if proposers[0].is_active() else END
+                    at[0] = lone.id() if lone.is_active() else END
             docnum = min(at, default=END)  # no proposers: nothing here can reach the page
             if docnum == END:
                 break
@@ -190,7 +200,7 @@ def top_passages(searcher: Searcher, q: query.Query, allow: AbstractSet[int] | N
                     heapq.heapreplace(best, total_score)
                 if len(best) == k and count_up_to is not None and count > count_up_to and best[0] > threshold:
                     threshold = best[0]
-                    floor = threshold - SLACK * (1 + abs(threshold))
+                    floor = _lowered(threshold)
                     kept = [entry for entry in kept if entry[0] >= threshold] if len(kept) > 4 * k else kept
                     new_optional = optional_count()
                     if new_optional != optional:
@@ -198,6 +208,7 @@ def top_passages(searcher: Searcher, q: query.Query, allow: AbstractSet[int] | N
                         proposers = proposers[new_optional - optional:]
                         at = at[new_optional - optional:]
                         optional = new_optional
+                    lone = _lone(proposers, counting, floor)
         # Optional clauses may hold passages nobody proposed: past this point the count is a lower bound.
         pruned = pruned or optional > 0
 
