@@ -83,19 +83,6 @@ def _summands(matcher: Matcher) -> list[Matcher]:
     return [matcher] if matcher.is_active() else []
 
 
-class _Coordination:
-    """Whoosh's coordination bonus (CoordMatcher's "SQR"), which grows with the matching terms."""
-
-    def __init__(self, termcount: int, scale: float) -> None:
-        self.termcount, self.scale = termcount, scale
-
-    def __call__(self, score: float, matching: int) -> float:
-        termcount, scale = self.termcount, self.scale
-        if termcount <= 1 or termcount == scale:
-            return score
-        return (score + (matching - 1) / (termcount - scale) ** 2) * ((termcount - 1) / termcount)
-
-
 def _plain(score: float, matching: int) -> float:
     return score
 
@@ -119,10 +106,9 @@ def top_passages(searcher: Searcher, q: query.Query, allow: AbstractSet[int] | N
             continue
         final = _plain
         if isinstance(matcher, CoordMatcher):
-            scale = getattr(q, "scale", None)
-            child = matcher.child
-            final = _Coordination(sum(1 for _ in child.term_matchers()), scale or 1.0)
-            matcher = child
+            # Whoosh's coordination bonus ("SQR"), from the sum of the parts and the matching terms.
+            final = matcher._sqr
+            matcher = matcher.child
         clauses = sorted((_Clause(m) for m in _summands(matcher)), key=lambda c: (c.bound, c.terms))
         # bound_below[i]: the most that clauses[0:i] can add together (score, matching terms).
         bound_below = [(0.0, 0)]
