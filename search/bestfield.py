@@ -24,6 +24,11 @@ class BestFieldMatcher(Matcher):
         self._active = [f for f in self._fields if f[0].is_active()]
         self._id: int | None = None
         self.tiebreak = tiebreak
+        # The fields whose blocks can be skipped by quality, and for each the last block found able
+        # to score above a minimum (its last passage, that minimum): top-k asks before every passage.
+        self._skippable = {id(m) for m, _ in self._fields
+                           if not isinstance(m, WrappingMatcher) and m.supports_block_quality() and hasattr(m, "block_max_id")}
+        self._good_block: dict[int, tuple[int, float]] = {}
 
     def __repr__(self) -> str:
         return f"BestFieldMatcher({self._subs!r}, tiebreak={self.tiebreak})"
@@ -118,9 +123,17 @@ class BestFieldMatcher(Matcher):
         if self.tiebreak:
             return 0
         skipped = 0
+        good = self._good_block
         for m, boost in self._active:
-            if not isinstance(m, WrappingMatcher) and m.supports_block_quality():
-                skipped += m.skip_to_quality(minquality / boost)
+            key = id(m)
+            if key not in self._skippable:
+                continue
+            known = good.get(key)
+            if known is not None and known[0] == m.block_max_id() and minquality <= known[1]:
+                continue  # still in a block already found good enough
+            skipped += m.skip_to_quality(minquality / boost)
+            if m.is_active():
+                good[key] = (m.block_max_id(), minquality)
         if skipped:
             self._settle(True)
         return skipped
