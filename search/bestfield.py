@@ -138,11 +138,38 @@ class BestFieldMatcher(Matcher):
             self._settle(True)
         return skipped
 
+    def block_bound(self, limit: float) -> tuple[float, float] | None:
+        """See ``block_bound``. A field whose next posting is at or past ``limit`` adds nothing before it."""
+        qualities = []
+        for m, boost in sorted(self._active, key=lambda f: f[0].id()):
+            if m.id() >= limit:
+                break
+            block = block_bound(m, limit)
+            if block is None:
+                return None
+            qualities.append(block[0] * boost)
+            limit = block[1]
+        return self._combine(qualities), limit
+
     def _combine(self, bounds: list[float]) -> float:
         if not bounds:
             return 0.0
         best = max(bounds)
         return best + self.tiebreak * (sum(bounds) - best)
+
+
+def block_bound(matcher: Matcher, limit: float) -> tuple[float, float] | None:
+    """An upper bound on what ``matcher`` scores on any passage from its current one up to (not
+    including) the returned limit, at most ``limit``: the end of its current postings block. None
+    where the matcher cannot tell."""
+    if isinstance(matcher, BestFieldMatcher):
+        return matcher.block_bound(limit)
+    if isinstance(matcher, WrappingMatcher):  # a boost, or a filter of deleted passages: same blocks
+        block = block_bound(matcher.child, limit)
+        return (block[0] * matcher.boost, block[1]) if block is not None else None
+    if matcher.term() is not None and matcher.supports_block_quality() and hasattr(matcher, "block_max_id"):
+        return matcher.block_quality(), min(limit, matcher.block_max_id() + 1)
+    return None
 
 
 class BestField(DisjunctionMax):

@@ -1,11 +1,18 @@
 """The best k passages for a query without scoring every match (MaxScore, Turtle & Flood 1995).
 
-A ranked query of several words scores a passage as the sum of one score per word (Whoosh's union
-of the words' matchers, with its coordination bonus on top). Common words have low upper bounds:
-once the k-th best score found so far is more than the common words could add up to together,
-a passage that holds only common words cannot reach the page. Those words stop proposing
-passages and are looked up only for passages the rarer words propose. Every passage that is
-scored gets the score Whoosh's own matcher tree gives it; only the total may then be a lower bound.
+A ranked query of several words scores a passage as the sum of its summands' scores (Whoosh's union
+of each word's best field and exact-form bonus, with its coordination bonus on top). Once the k-th
+best score found so far is more than a set of summands could add up to together, a passage holding
+only those cannot reach the page: they stop proposing passages and are looked up only for passages
+the others propose (which set: see _more_optional). Every passage that is scored gets the score
+Whoosh's own matcher tree gives it; only the total may then be a lower bound.
+
+Two more ways to reach the page sooner. Passages are met in index order, so the k-th best score
+rises slowly: when one of the query's words is rare, each segment's highest-bounded summand has its
+first SEED_PASSAGES passages scored in full before the pass, and the k-th best of those real scores
+is where the threshold starts once counting stops. And where the proposers' postings blocks
+together cannot reach the threshold, up to the end of the first of those blocks, the proposers
+skip there unscored (block-max bounds, as in Ding & Suel's Block-Max WAND, 2011).
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from whoosh import query
 from whoosh.matching import CoordMatcher, Matcher, UnionMatcher, WrappingMatcher
 from whoosh.searching import Searcher
 
-from .bestfield import BestFieldMatcher
+from .bestfield import BestFieldMatcher, block_bound
 
 INFINITY = float("inf")
 END = INFINITY  # the current document of a used-up matcher
@@ -40,12 +47,13 @@ class TopPassages:
     exact: bool  # False: ``total`` is a lower bound; more passages match than were counted
 
 
-class _Clause:
-    """One summand of the query's score: a word's matcher, with an upper bound on what it adds."""
+class _Summand:
+    """One matcher whose score is added to a passage's: a word's best field, its exact-form bonus, a
+    phrase. ``cost``: how many postings it would propose (its terms' passage counts together)."""
 
-    __slots__ = ("matcher", "bound", "terms", "leaves")
+    __slots__ = ("matcher", "bound", "leaves", "terms", "cost")
 
-    def __init__(self, matcher: Matcher) -> None:
+    def __init__(self, matcher: Matcher, searcher: Searcher | None = None) -> None:
         self.matcher = matcher
         try:
             self.bound = matcher.max_quality()
@@ -53,11 +61,13 @@ class _Clause:
             self.bound = INFINITY
         self.leaves = list(matcher.term_matchers())
         self.terms = len(self.leaves)
+        self.cost = sum(searcher.doc_frequency(*leaf.term()) for leaf in self.leaves
+                        if leaf.term() is not None) if searcher is not None else 0
 
 
-def _matching_terms(clause: _Clause, docnum: int) -> int:
+def _matching_terms(summand: _Summand, docnum: int) -> int:
     # What Whoosh's matching_terms() counts for a matcher on docnum, without walking its tree.
-    return sum(1 for leaf in clause.leaves if leaf.is_active() and leaf.id() == docnum)
+    return sum(1 for leaf in summand.leaves if leaf.is_active() and leaf.id() == docnum)
 
 
 def _skips_soundly(matcher: Matcher) -> bool:
@@ -87,6 +97,117 @@ def _plain(score: float, matching: int) -> float:
     return score
 
 
+def _scoring(matcher: Matcher) -> tuple:
+    """How a segment's matcher turns the sum of its parts and their matching terms into a score,
+    and the matcher whose summands those parts are."""
+    if isinstance(matcher, CoordMatcher):
+        # Whoosh's coordination bonus ("SQR"), from the sum of the parts and the matching terms.
+        return matcher._sqr, matcher.child
+    return _plain, matcher
+
+
+def _part(summand: _Summand, docnum: int, counting: bool) -> tuple[float | None, int]:
+    """What ``summand`` adds to ``docnum``'s score (None: it does not match there), and its matching
+    terms; moves the summand's matcher to ``docnum``, which must not be behind it."""
+    m = summand.matcher
+    if m.is_active():
+        if m.id() < docnum:
+            m.skip_to(docnum)
+        if m.is_active() and m.id() == docnum:
+            return m.score(), (_matching_terms(summand, docnum) if counting else 0)
+    return None, 0
+
+
+def _more_optional(optional: list[_Summand], proposing: list[_Summand], final, floor: float,
+                   coordinated: bool) -> list[_Summand]:
+    """The proposing summands that join the optional ones, as long as a passage holding only optional
+    summands still cannot reach ``floor``: filled lowest bound first (MaxScore's order) or most
+    postings per point of bound first (a rare word's exact form then keeps proposing, instead of
+    taking the room a common word needs), whichever leaves the proposers fewer postings to walk. A
+    single proposer that can skip blocks walks few of its postings: it counts an eighth of them."""
+    def fill(order: list[_Summand]) -> list[_Summand]:
+        bound = sum(s.bound for s in optional)
+        terms = sum(s.terms for s in optional)
+        joining = []
+        for s in order:
+            if final(bound + s.bound, terms + s.terms) < floor:
+                joining.append(s)
+                bound += s.bound
+                terms += s.terms
+        return joining
+
+    def walked(joining: list[_Summand]) -> float:
+        leaving = {id(s) for s in joining}
+        staying = [s for s in proposing if id(s) not in leaving]
+        cost = sum(s.cost for s in staying)
+        return cost / 8 if _lone([s.matcher for s in staying], coordinated, floor) is not None else cost
+
+    by_bound = fill(sorted(proposing, key=lambda s: s.bound))
+    by_postings = fill(sorted(proposing, key=lambda s: s.cost / s.bound if s.bound > 0 else INFINITY, reverse=True))
+    return min(by_bound, by_postings, key=walked)
+
+
+def _suffix_bounds(optional: list[_Summand]) -> list[tuple[float, int]]:
+    # rest[i]: the most optional[i:] can add together (score, matching terms).
+    rest = [(0.0, 0)]
+    for s in reversed(optional):
+        rest.append((rest[-1][0] + s.bound, rest[-1][1] + s.terms))
+    return rest[::-1]
+
+
+# How many passages of each segment's highest-bounded summand are scored to seed the threshold; a
+# query is seeded only when one of its words is in no more passages than this in the whole index.
+SEED_PASSAGES = 256
+
+
+def _passages(searcher: Searcher, q: query.Query) -> int:
+    # How many passages hold q's terms, counted once per term: more than hold q, never fewer.
+    return sum(searcher.doc_frequency(fieldname, text) for fieldname, text in q.iter_all_terms())
+
+
+def _seed_scores(searcher: Searcher, q: query.Query, context, allow: AbstractSet[int] | None, k: int) -> list[float]:
+    """A min-heap of the k best scores among passages of each segment's highest-bounded summand:
+    real passages' real scores, so its smallest is a floor for the k-th best of the whole search.
+    A query of one summand gains nothing from it."""
+    seeds: list[float] = []
+    words = list(q.children()) if isinstance(q, query.Or) else []
+    if len(words) < 2 or min(_passages(searcher, word) for word in words) > SEED_PASSAGES:
+        return seeds  # a common word's first passages are no better a seed than the pass's first hundred
+    if any(isinstance(leaf, query.Phrase) for leaf in q.leaves()):
+        return seeds  # a phrase checks positions to score a passage: seeding cost more than it saved
+    for subsearcher, offset in searcher.leaf_searchers():
+        matcher = q.matcher(subsearcher, context)
+        if not matcher.is_active():
+            continue
+        final, matcher = _scoring(matcher)
+        summands = [_Summand(m) for m in _summands(matcher)]
+        if len(summands) < 2:
+            continue
+        lead = max(summands, key=lambda s: s.bound)
+        counting = final is not _plain
+        others = [s for s in summands if s is not lead]
+        m = lead.matcher
+        for _ in range(SEED_PASSAGES):
+            if not m.is_active():
+                break
+            docnum = m.id()
+            if allow is None or offset + docnum in allow:
+                parts = [m.score()]
+                matching = _matching_terms(lead, docnum) if counting else 0
+                for summand in others:
+                    part, terms = _part(summand, docnum, counting)
+                    if part is not None:
+                        parts.append(part)
+                        matching += terms
+                score = final(math.fsum(parts), matching)
+                if len(seeds) < k:
+                    heapq.heappush(seeds, score)
+                elif score > seeds[0]:
+                    heapq.heapreplace(seeds, score)
+            m.next()
+    return seeds
+
+
 def top_passages(searcher: Searcher, q: query.Query, allow: AbstractSet[int] | None, *, k: int,
                  count_up_to: int | None = None) -> TopPassages:
     """The k best-scoring passages (every passage tied with the k-th included) among those in
@@ -99,49 +220,63 @@ def top_passages(searcher: Searcher, q: query.Query, allow: AbstractSet[int] | N
     count = 0
     pruned = False
     threshold = floor = -INFINITY  # the k-th best score once counting stops; floor: with slack
+    seeds = _seed_scores(searcher, q, context, allow, k) if k and count_up_to is not None else []
+    seeded = seeds[0] if k and len(seeds) == k else -INFINITY
 
     for subsearcher, offset in searcher.leaf_searchers():
         matcher = q.matcher(subsearcher, context)
         if not matcher.is_active():
             continue
-        final = _plain
-        if isinstance(matcher, CoordMatcher):
-            # Whoosh's coordination bonus ("SQR"), from the sum of the parts and the matching terms.
-            final = matcher._sqr
-            matcher = matcher.child
-        clauses = sorted((_Clause(m) for m in _summands(matcher)), key=lambda c: (c.bound, c.terms))
-        # bound_below[i]: the most that clauses[0:i] can add together (score, matching terms).
-        bound_below = [(0.0, 0)]
-        for clause in clauses:
-            score, terms = bound_below[-1]
-            bound_below.append((score + clause.bound, terms + clause.terms))
-
-        def optional_count() -> int:
-            # How many of the lowest-bounded clauses cannot make a passage reach the threshold alone.
-            n = 0
-            while n < len(clauses) and final(*bound_below[n + 1]) < floor:
-                n += 1
-            return n
-
-        optional = optional_count()
-        # The proposers' matchers and their current documents (END once used up), kept in step.
-        proposers = [c.matcher for c in clauses[optional:]]
-        at = [m.id() if m.is_active() else END for m in proposers]
+        final, matcher = _scoring(matcher)
         counting = final is not _plain
+        # The proposing summands, their matchers and current documents (END once used up), kept in
+        # step; the optional ones, highest bound first, with what each and those after it can add.
+        proposing = [_Summand(m, subsearcher) for m in _summands(matcher)]
+        optional = sorted(_more_optional([], proposing, final, floor, counting), key=lambda s: -s.bound)
+        leaving = {id(s) for s in optional}
+        proposing = [s for s in proposing if id(s) not in leaving]
+        rest = _suffix_bounds(optional)
+        proposers = [s.matcher for s in proposing]
+        at = [m.id() if m.is_active() else END for m in proposers]
         lone = _lone(proposers, counting, floor)  # the only proposer, when its blocks can be skipped
+        recheck = -1  # below this passage, the proposers' blocks were found able to reach the page
         while True:
             if lone is not None and at[0] != END:
-                # Skip the blocks that cannot reach the page even with every optional clause's best.
-                if lone.skip_to_quality(_lowered(floor - bound_below[optional][0])):
+                # Skip the blocks that cannot reach the page even with every optional summand's best.
+                if lone.skip_to_quality(_lowered(floor - rest[0][0])):
                     pruned = True
                     at[0] = lone.id() if lone.is_active() else END
             docnum = min(at, default=END)  # no proposers: nothing here can reach the page
             if docnum == END:
                 break
+            if floor > -INFINITY and docnum >= recheck:
+                # Up to the end of the first of their blocks, the passages the proposers propose
+                # score at most their blocks' bounds plus the optional summands': if that cannot
+                # reach the page, they skip there at once.
+                bound, terms = rest[0]
+                end = END
+                for j in sorted(range(len(at)), key=at.__getitem__):  # nearest first
+                    if at[j] >= end:
+                        break
+                    block = block_bound(proposers[j], end)
+                    if block is None:  # a phrase, say: no blocks to skip while it proposes
+                        end = docnum
+                        break
+                    bound += block[0]
+                    terms += proposing[j].terms
+                    end = block[1]
+                if end > docnum and final(bound, terms) < floor:
+                    pruned = True
+                    for j, m in enumerate(proposers):
+                        if at[j] < end:
+                            m.skip_to(end)
+                            at[j] = m.id() if m.is_active() else END
+                    continue
+                recheck = max(end, docnum + 1) if end > docnum else END
             parts: list[float] = []
             score, matching = 0.0, 0
             # The parts are added up with fsum: exact, so the same passage scores the same whichever
-            # clauses proposed it (that depends on each segment's bounds) and ties stay ties.
+            # summands proposed it (that depends on each segment's bounds) and ties stay ties.
             wanted = allow is None or offset + docnum in allow
             for j, m in enumerate(proposers):
                 if at[j] == docnum:
@@ -150,29 +285,24 @@ def top_passages(searcher: Searcher, q: query.Query, allow: AbstractSet[int] | N
                         parts.append(part)
                         score += part
                         if counting:
-                            matching += _matching_terms(clauses[optional + j], docnum)
+                            matching += _matching_terms(proposing[j], docnum)
                     m.next()
                     at[j] = m.id() if m.is_active() else END
             if not wanted:
                 continue
             count += 1
-            # The optional clauses, highest bound first, while the passage can still reach the page.
+            # The optional summands, highest bound first, while the passage can still reach the page.
             reachable = True
-            for n in range(optional - 1, -1, -1):
-                rest_score, rest_terms = bound_below[n + 1]
+            for i, summand in enumerate(optional):
+                rest_score, rest_terms = rest[i]
                 if final(score + rest_score, matching + rest_terms) < floor:
                     reachable = False
                     break
-                m = clauses[n].matcher
-                if m.is_active():
-                    if m.id() < docnum:
-                        m.skip_to(docnum)
-                    if m.is_active() and m.id() == docnum:
-                        part = m.score()
-                        parts.append(part)
-                        score += part
-                        if counting:
-                            matching += _matching_terms(clauses[n], docnum)
+                part, terms = _part(summand, docnum, counting)
+                if part is not None:
+                    parts.append(part)
+                    score += part
+                    matching += terms
             if not reachable:
                 continue
             total_score = final(math.fsum(parts), matching)
@@ -184,23 +314,28 @@ def top_passages(searcher: Searcher, q: query.Query, allow: AbstractSet[int] | N
                     heapq.heappush(best, total_score)
                 elif total_score > best[0]:
                     heapq.heapreplace(best, total_score)
-                if len(best) == k and count_up_to is not None and count > count_up_to and best[0] > threshold:
-                    threshold = best[0]
+                reached = max(best[0] if len(best) == k else -INFINITY, seeded)
+                if count_up_to is not None and count > count_up_to and reached > threshold:
+                    threshold = reached
                     floor = _lowered(threshold)
                     kept = [entry for entry in kept if entry[0] >= threshold] if len(kept) > 4 * k else kept
-                    new_optional = optional_count()
-                    if new_optional != optional:
+                    joining = _more_optional(optional, proposing, final, floor, counting)
+                    if joining:
                         pruned = True
-                        proposers = proposers[new_optional - optional:]
-                        at = at[new_optional - optional:]
-                        optional = new_optional
+                        optional = sorted(optional + joining, key=lambda s: -s.bound)
+                        rest = _suffix_bounds(optional)
+                        leaving = {id(s) for s in joining}
+                        staying = [j for j, s in enumerate(proposing) if id(s) not in leaving]
+                        proposing = [proposing[j] for j in staying]
+                        proposers = [proposers[j] for j in staying]
+                        at = [at[j] for j in staying]
+                        recheck = -1
                     lone = _lone(proposers, counting, floor)
-        # Optional clauses may hold passages nobody proposed: past this point the count is a lower bound.
-        pruned = pruned or optional > 0
+        # Optional summands may hold passages nobody proposed: past this point the count is a lower bound.
+        pruned = pruned or bool(optional)
 
     cutoff = best[0] if len(best) == k and k else -INFINITY
     entries = sorted((entry for entry in kept if entry[0] >= cutoff), key=lambda e: (-e[0], e[1]))
     if k == 0:
         entries = []
     return TopPassages(entries, count, exact=not pruned)
-

@@ -77,7 +77,8 @@ def test_a_common_word_stops_counting_but_shows_the_same_page(sixty):
         # Fifteen copies of each seed tie; ties are ordered by dnr, then passage.
         assert [(h.dnr, h.passage) for h in fast.hits[:3]] == [("KS 2031/1", 4), ("KS 2031/13", 4), ("KS 2031/17", 4)]
         for text in ("socialtjänsten", "familjehem placering barn", "stöd till barn och unga",
-                     '"rätt stöd" barn', "barn NOT familjehem", "placering AND barn"):
+                     '"rätt stöd" barn', "barn NOT familjehem", "placering AND barn",
+                     "skyddsfonden socialtjänsten barn stöd"):
             for offset in (0, 7, 95):
                 _same_as_scoring_everything(answers, text, limit=10, offset=offset)
         _same_as_scoring_everything(answers, "stöd barn", limit=5, party="V")
@@ -87,6 +88,41 @@ def test_a_rare_word_is_counted_exactly(sixty):
     with open_index(sixty) as answers:
         result = answers.search("skyddsfonden")
         assert (result.total, result.total_exact) == (15, True)
+
+
+def test_a_rare_word_among_common_ones_settles_the_page_early(sixty):
+    # The rare word's passages seed the threshold: the common words stop proposing, so the search
+    # stops counting, and still shows the page scoring everything shows.
+    with open_index(sixty) as answers:
+        fast = answers.search("skyddsfonden socialtjänsten barn", limit=10, snippets=False)
+        assert (fast.total, fast.total_exact) == (100, False)
+        _same_as_scoring_everything(answers, "skyddsfonden socialtjänsten barn", limit=10)
+
+
+@pytest.fixture(scope="module")
+def revised(tmp_path_factory) -> Path:
+    """The sixty answers, then every sixth revised: their old passages are deleted from the first
+    segment, so a search reads its postings through Whoosh's filter of deleted passages."""
+    folder = tmp_path_factory.mktemp("revised")
+    (folder / "in").mkdir()
+    for number in range(ANSWERS):
+        (folder / "in" / f"answer-{number}.txt").write_text(answer_text(number), encoding="utf-8")
+    update_index(folder / "ix", [folder / "in"], workers=1)
+    for number in range(0, ANSWERS, 6):
+        (folder / "in" / f"answer-{number}.txt").write_text(
+            answer_text(number, extra="Skyddsfonden och socialtjänsten har setts över i år."), encoding="utf-8")
+    update_index(folder / "ix", [folder / "in"], workers=1)
+    return folder / "ix"
+
+
+def test_revised_answers_page_as_if_every_match_were_scored(revised):
+    with open_index(revised) as answers:
+        counted = answers.search("socialtjänsten", exact_total=True, snippets=False)
+        assert (counted.total, counted.total_exact) == (270, True)  # revised in place, none added
+        for text in ("socialtjänsten", "skyddsfonden socialtjänsten barn", "familjehem placering barn stöd",
+                     "stöd till barn och unga", '"rätt stöd" barn'):
+            for offset in (0, 7, 95):
+                _same_as_scoring_everything(answers, text, limit=10, offset=offset)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
