@@ -9,12 +9,11 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from svar.index.records import Person
-
-from .results import Document, DocumentSummary, Hit, IndexStats, PassageView, SearchResult
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # only named in annotations: `svar --help` need not build these dataclasses
+    from svar.index.records import Person
     from svar.index.writing import IndexReport
+
+    from .results import Document, DocumentSummary, Hit, IndexStats, PassageView, SearchResult
 
 Style = Callable[[str], str]
 FORMATS = ("table", "json", "jsonl", "csv", "md")
