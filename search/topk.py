@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from bisect import bisect_left
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
@@ -155,6 +156,9 @@ def _suffix_bounds(optional: list[_Summand]) -> list[tuple[float, int]]:
     return rest[::-1]
 
 
+# A filter leads the walk when it allows at most one passage in this many.
+SPARSE_FILTER = 8
+
 # How many passages of each segment's highest-bounded summand are scored to seed the threshold; a
 # query is seeded only when one of its words is in no more passages than this in the whole index.
 SEED_PASSAGES = 256
@@ -222,11 +226,18 @@ def top_passages(searcher: Searcher, q: query.Query, allow: AbstractSet[int] | N
     threshold = floor = -INFINITY  # the k-th best score once counting stops; floor: with slack
     seeds = _seed_scores(searcher, q, context, allow, k) if k and count_up_to is not None else []
     seeded = seeds[0] if k and len(seeds) == k else -INFINITY
+    # A filter that lets through few passages (a year, a party and a year) leads the walk: the
+    # proposers skip straight to the next passage it allows instead of stepping through the rest.
+    allowed = sorted(allow) if allow is not None and len(allow) * SPARSE_FILTER <= searcher.doc_count_all() else None
 
     for subsearcher, offset in searcher.leaf_searchers():
         matcher = q.matcher(subsearcher, context)
         if not matcher.is_active():
             continue
+        if allowed is not None:  # this segment's allowed passages, as its document numbers
+            here = [d - offset for d in allowed[bisect_left(allowed, offset):bisect_left(allowed, offset + subsearcher.doc_count_all())]]
+            if not here:
+                continue
         final, matcher = _scoring(matcher)
         counting = final is not _plain
         # The proposing summands, their matchers and current documents (END once used up), kept in
@@ -249,6 +260,16 @@ def top_passages(searcher: Searcher, q: query.Query, allow: AbstractSet[int] | N
             docnum = min(at, default=END)  # no proposers: nothing here can reach the page
             if docnum == END:
                 break
+            if allowed is not None:
+                i = bisect_left(here, docnum)
+                if i == len(here):
+                    break  # nothing after this passage is allowed
+                if here[i] > docnum:
+                    for j, m in enumerate(proposers):
+                        if at[j] < here[i]:
+                            m.skip_to(here[i])
+                            at[j] = m.id() if m.is_active() else END
+                    continue
             if floor > -INFINITY and docnum >= recheck:
                 # Up to the end of the first of their blocks, the passages the proposers propose
                 # score at most their blocks' bounds plus the optional summands': if that cannot
