@@ -422,8 +422,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-baseline", action="store_true", help="measure svar alone")
     parser.add_argument("--queries", type=Path, default=QUERIES)
     parser.add_argument("--svar", help="the svar command to time cold (default: the one beside this Python)")
-    parser.add_argument("--output", type=Path, help="also write the Markdown report to this file")
-    parser.add_argument("--json", type=Path, help="also write all measurements as JSON")
+    parser.add_argument("--output", type=Path, help="also write the Markdown report to this file "
+                        "(after each engine at each size: a stopped run keeps what it measured)")
+    parser.add_argument("--json", type=Path, help="also write all measurements as JSON (as --output)")
     parser.add_argument("--note", help="a line for the report, e.g. which svar commit a snapshot is")
     a = parser.parse_args(argv)
 
@@ -456,6 +457,14 @@ def main(argv: list[str] | None = None) -> int:
                     "svar_source": svar_source(), "note": a.note, "docs": docs, "sizes": {}, "queries": len(queries),
                     "query_kinds": {k: sum(q.kind == k for q in queries) for k in KINDS}, "engines": names}
     cold_queries = [q for q in queries if q.kind in ("word", "question", "phrase", "filtered")][::7][:cold_runs]
+
+    def checkpoint() -> None:
+        # A long run (16x with the baseline takes hours) keeps what it has measured if it is stopped.
+        if a.output:
+            a.output.write_text(render(report) + "\n", encoding="utf-8")
+        if a.json:
+            a.json.write_text(json.dumps(report, indent=1, default=str))
+
     try:
         for size in sizes:
             data = workdir / f"data-{size}x"
@@ -493,6 +502,7 @@ def main(argv: list[str] | None = None) -> int:
                 entry[name]["cold_search"] = [
                     t for q in cold_queries for t in time_command(cold_search_cmd(engine, index_dir, q), 1, env)]
                 entry[name]["cold_help"] = time_command(engine.cold_help, cold_runs, env)
+                checkpoint()
         largest = max((s for s in sizes if all("passages" in report["sizes"][s].get(n, {}).get("build", {})
                                                  for n in names)), default=None)
         if largest is not None:
@@ -512,6 +522,7 @@ def main(argv: list[str] | None = None) -> int:
                                  "growth": dir_bytes(index_dir) - before, "peak_rss_mb": m.peak_rss_mb})
                     log(f"{largest}x {name}: add #{i + 1}: {m.wall:.2f} s, {runs[-1]['wchar'] / 1e6:.1f} MB written")
                 report["sizes"][largest][name]["incremental"] = runs
+                checkpoint()
     finally:
         if not a.keep and a.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -192,3 +192,24 @@ def test_the_report_is_one_markdown_table_with_ratios():
     assert "| cold `search` (new process), median ms | 1× | 400 | 200 | 2.00× |" in text
     assert "build wall time ≤ 1.0× baseline: **not met**" in text
     assert "python benchmarks/run.py --quick" in text and "2 cores" in text
+
+
+def test_a_report_of_a_stopped_run_shows_what_was_measured():
+    # The run writes its report after each engine, so a run stopped in the baseline's queries keeps svar's
+    # figures and the baseline's build.
+    queries = [{"kind": "word", "text": "x", "total": 1, "snippets": 0.004, "plain": 0.002}]
+    svar = {"build": {"passages": 1000, "seconds": 4.0, "wall": 4.1, "cpu_seconds": 8.0, "peak_rss_mb": 100.0,
+                      "index_bytes": 10_000_000},
+            "queries": queries, "cold_search": [0.3] * 3, "cold_help": [0.1] * 3}
+    baseline = {"build": {"passages": 1000, "seconds": 2.0, "wall": 2.1, "cpu_seconds": 2.0, "peak_rss_mb": 50.0,
+                          "index_bytes": 5_000_000}}
+    report = {"date": "2026-01-01T00:00:00+00:00", "command": "python benchmarks/run.py --sizes 16",
+              "machine": {"cores": 2, "mem_gb": 4.0, "cpu": "cpu", "os": "linux"}, "python": "3.11",
+              "versions": {"svar": "0.1.0"}, "svar_source": "here", "docs": None,
+              "queries": 1, "query_kinds": {"word": 1}, "engines": ["svar", "baseline"],
+              "sizes": {16: {"files": 10, "data_bytes": 1000, "svar": svar, "baseline": baseline}}}
+    text = bench.render(report)
+    assert "| build: seconds | 16× | 4.0 | 2.0 | 2.00× |" in text
+    assert "| warm query + snippets, top 10: p50 ms | 16× | 4.0 | – | – |" in text
+    assert "| word | 1 | 4.0 / 4.0 | – |" in text
+    assert "- one new answer ≤ 1.5 s: not measured" in text
