@@ -18,7 +18,9 @@ from svar.index.analysis import STOP_WORDS
 from .bestfield import BestField
 from svar.index.schema import FIELD_BOOSTS, TEXT_FIELDS, UNPOSITIONED_FIELDS, build_schema
 
-# Plain words are OR-ed, and a passage matching more of them scores higher (coordination bonus).
+# Plain words are OR-ed. The factory's scale asks for Whoosh's coordination bonus, but with
+# MultifieldParser the OR it returns carries no scale (checked in whoosh3 3.54), so none is applied:
+# every relevance figure was measured without it. Top-k would handle one (see topk.py).
 OR_WITH_BONUS = OrGroup.factory(0.9)
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 64
@@ -186,7 +188,7 @@ def _not_means_and_not(node: query.Or) -> query.Query:
     if not kept:
         return query.NullQuery
     if len(kept) > 1:
-        positive = copy.copy(node)  # keeps the coordination bonus of the OR group
+        positive = copy.copy(node)  # keeps the OR group's settings
         positive.subqueries = kept
     else:
         positive = kept[0]

@@ -1,7 +1,7 @@
 """The best k passages for a query without scoring every match (MaxScore, Turtle & Flood 1995).
 
 A ranked query of several words scores a passage as the sum of its summands' scores (Whoosh's union
-of each word's best field and exact-form bonus, with its coordination bonus on top). Once the k-th
+of each word's best field and exact-form bonus, with any coordination bonus on top). Once the k-th
 best score found so far is more than a set of summands could add up to together, a passage holding
 only those cannot reach the page: they stop proposing passages and are looked up only for passages
 the others propose (which set: see _more_optional). Every passage that is scored gets the score
