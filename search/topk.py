@@ -50,9 +50,9 @@ class TopPassages:
 
 class _Summand:
     """One matcher whose score is added to a passage's: a word's best field, its exact-form bonus, a
-    phrase. ``cost``: how many postings it would propose (its terms' passage counts together)."""
+    phrase."""
 
-    __slots__ = ("matcher", "bound", "leaves", "terms", "cost")
+    __slots__ = ("matcher", "bound", "leaves", "terms", "_searcher", "_cost")
 
     def __init__(self, matcher: Matcher, searcher: Searcher | None = None) -> None:
         self.matcher = matcher
@@ -62,8 +62,16 @@ class _Summand:
             self.bound = INFINITY
         self.leaves = list(matcher.term_matchers())
         self.terms = len(self.leaves)
-        self.cost = sum(searcher.doc_frequency(*leaf.term()) for leaf in self.leaves
-                        if leaf.term() is not None) if searcher is not None else 0
+        self._searcher = searcher
+        self._cost: int | None = None
+
+    @property
+    def cost(self) -> int:
+        """How many postings it would propose (its terms' passage counts together). Looked up only
+        once there is a threshold: most searches never need it."""
+        if self._cost is None:
+            self._cost = _passage_count(self._searcher, (leaf.term() for leaf in self.leaves))
+        return self._cost
 
 
 def _matching_terms(summand: _Summand, docnum: int) -> int:
@@ -126,6 +134,9 @@ def _more_optional(optional: list[_Summand], proposing: list[_Summand], final, f
     postings per point of bound first (a rare word's exact form then keeps proposing, instead of
     taking the room a common word needs), whichever leaves the proposers fewer postings to walk. A
     single proposer that can skip blocks walks few of its postings: it counts an eighth of them."""
+    if floor == -INFINITY:  # no threshold yet: every summand proposes
+        return []
+
     def fill(order: list[_Summand]) -> list[_Summand]:
         bound = sum(s.bound for s in optional)
         terms = sum(s.terms for s in optional)
@@ -148,12 +159,27 @@ def _more_optional(optional: list[_Summand], proposing: list[_Summand], final, f
     return min(by_bound, by_postings, key=walked)
 
 
-def _suffix_bounds(optional: list[_Summand]) -> list[tuple[float, int]]:
-    # rest[i]: the most optional[i:] can add together (score, matching terms).
+def _make_optional(joining: list[_Summand], optional: list[_Summand], proposing: list[_Summand],
+                   proposers: list[Matcher], at: list[float]) -> tuple:
+    """The optional summands with ``joining`` among them, highest bound first; what each and those
+    after it can add together (score, matching terms); and the proposing summands, their matchers and
+    current documents without ``joining``."""
+    optional = sorted(optional + joining, key=lambda s: -s.bound)
     rest = [(0.0, 0)]
     for s in reversed(optional):
         rest.append((rest[-1][0] + s.bound, rest[-1][1] + s.terms))
-    return rest[::-1]
+    leaving = {id(s) for s in joining}
+    staying = [j for j, s in enumerate(proposing) if id(s) not in leaving]
+    return (optional, rest[::-1], [proposing[j] for j in staying], [proposers[j] for j in staying],
+            [at[j] for j in staying])
+
+
+def _keep_best(best: list[float], score: float, k: int) -> None:
+    # best: a min-heap of the k highest scores offered so far.
+    if len(best) < k:
+        heapq.heappush(best, score)
+    elif score > best[0]:
+        heapq.heapreplace(best, score)
 
 
 # A filter leads the walk when it allows at most one passage in this many.
@@ -164,9 +190,9 @@ SPARSE_FILTER = 8
 SEED_PASSAGES = 256
 
 
-def _passages(searcher: Searcher, q: query.Query) -> int:
-    # How many passages hold q's terms, counted once per term: more than hold q, never fewer.
-    return sum(searcher.doc_frequency(fieldname, text) for fieldname, text in q.iter_all_terms())
+def _passage_count(searcher: Searcher, terms) -> int:
+    # How many passages hold these (field, text) terms, counted once per term: never fewer than hold any.
+    return sum(searcher.doc_frequency(*term) for term in terms if term is not None)
 
 
 def _seed_scores(searcher: Searcher, q: query.Query, context, allow: AbstractSet[int] | None, k: int) -> list[float]:
@@ -175,7 +201,7 @@ def _seed_scores(searcher: Searcher, q: query.Query, context, allow: AbstractSet
     A query of one summand gains nothing from it."""
     seeds: list[float] = []
     words = list(q.children()) if isinstance(q, query.Or) else []
-    if len(words) < 2 or min(_passages(searcher, word) for word in words) > SEED_PASSAGES:
+    if len(words) < 2 or min(_passage_count(searcher, word.iter_all_terms()) for word in words) > SEED_PASSAGES:
         return seeds  # a common word's first passages are no better a seed than the pass's first hundred
     if any(isinstance(leaf, query.Phrase) for leaf in q.leaves()):
         return seeds  # a phrase checks positions to score a passage: seeding cost more than it saved
@@ -203,11 +229,7 @@ def _seed_scores(searcher: Searcher, q: query.Query, context, allow: AbstractSet
                     if part is not None:
                         parts.append(part)
                         matching += terms
-                score = final(math.fsum(parts), matching)
-                if len(seeds) < k:
-                    heapq.heappush(seeds, score)
-                elif score > seeds[0]:
-                    heapq.heapreplace(seeds, score)
+                _keep_best(seeds, final(math.fsum(parts), matching), k)
             m.next()
     return seeds
 
@@ -243,12 +265,10 @@ def top_passages(searcher: Searcher, q: query.Query, allow: AbstractSet[int] | N
         # The proposing summands, their matchers and current documents (END once used up), kept in
         # step; the optional ones, highest bound first, with what each and those after it can add.
         proposing = [_Summand(m, subsearcher) for m in _summands(matcher)]
-        optional = sorted(_more_optional([], proposing, final, floor, counting), key=lambda s: -s.bound)
-        leaving = {id(s) for s in optional}
-        proposing = [s for s in proposing if id(s) not in leaving]
-        rest = _suffix_bounds(optional)
         proposers = [s.matcher for s in proposing]
         at = [m.id() if m.is_active() else END for m in proposers]
+        optional, rest, proposing, proposers, at = _make_optional(
+            _more_optional([], proposing, final, floor, counting), [], proposing, proposers, at)
         lone = _lone(proposers, counting, floor)  # the only proposer, when its blocks can be skipped
         recheck = -1  # below this passage, the proposers' blocks were found able to reach the page
         while True:
@@ -331,10 +351,7 @@ def top_passages(searcher: Searcher, q: query.Query, allow: AbstractSet[int] | N
                 continue
             kept.append((total_score, offset + docnum))
             if k:
-                if len(best) < k:
-                    heapq.heappush(best, total_score)
-                elif total_score > best[0]:
-                    heapq.heapreplace(best, total_score)
+                _keep_best(best, total_score, k)
                 reached = max(best[0] if len(best) == k else -INFINITY, seeded)
                 if count_up_to is not None and count > count_up_to and reached > threshold:
                     threshold = reached
@@ -342,14 +359,8 @@ def top_passages(searcher: Searcher, q: query.Query, allow: AbstractSet[int] | N
                     kept = [entry for entry in kept if entry[0] >= threshold] if len(kept) > 4 * k else kept
                     joining = _more_optional(optional, proposing, final, floor, counting)
                     if joining:
-                        pruned = True
-                        optional = sorted(optional + joining, key=lambda s: -s.bound)
-                        rest = _suffix_bounds(optional)
-                        leaving = {id(s) for s in joining}
-                        staying = [j for j, s in enumerate(proposing) if id(s) not in leaving]
-                        proposing = [proposing[j] for j in staying]
-                        proposers = [proposers[j] for j in staying]
-                        at = [at[j] for j in staying]
+                        optional, rest, proposing, proposers, at = _make_optional(
+                            joining, optional, proposing, proposers, at)
                         recheck = -1
                     lone = _lone(proposers, counting, floor)
         # Optional summands may hold passages nobody proposed: past this point the count is a lower bound.
