@@ -111,11 +111,12 @@ def rank(
                  for name, fieldname in FACET_FIELDS.items()} if facets else None
     # The filter goes in as a plain set of document numbers: given a Query, Whoosh makes a BitSet whose
     # truth test scans the whole bit array for every match (a filtered search took seconds at 4×).
-    allow = set(searcher.docs_for_query(filter_query)) if filter_query is not None else None
-    if allow is not None and not allow:  # Whoosh would read an empty set as "no filter"
+    # Whoosh yields them in index order, the order top-k walks a sparse filter in.
+    allowed = list(searcher.docs_for_query(filter_query)) if filter_query is not None else None
+    if allowed is not None and not allowed:  # Whoosh would read an empty set as "no filter"
         return Ranking(0, [], {name: {} for name in FACET_FIELDS} if facets else {})
     if sort == "relevance" and not by_document and not facets:
-        top = top_passages(searcher, q, allow, k=offset + limit,
+        top = top_passages(searcher, q, allowed, k=offset + limit,
                            count_up_to=None if exact_total else COUNTED_EXACTLY)
         entries = top.entries
         _break_ties(searcher, entries, offset, offset + limit)
@@ -124,7 +125,8 @@ def rank(
             return Ranking(top.total, page)
         return Ranking(COUNTED_EXACTLY, page, total_exact=False)
     # Facets, grouping and date order need every match, scored in one pass.
-    results = searcher.search(q, filter=allow, limit=None, groupedby=groupedby, terms=False)
+    results = searcher.search(q, filter=set(allowed) if allowed is not None else None, limit=None,
+                              groupedby=groupedby, terms=False)
     counts = {name: {str(k): v for k, v in sorted(results.groups(name).items(), key=lambda kv: (-kv[1], str(kv[0])))}
               for name in FACET_FIELDS} if facets else {}
     entries = [(float(score), docnum) for score, docnum in results.top_n]

@@ -20,7 +20,7 @@ from __future__ import annotations
 import heapq
 import math
 from bisect import bisect_left
-from collections.abc import Set as AbstractSet
+from collections.abc import Sequence, Set as AbstractSet
 from dataclasses import dataclass
 
 from whoosh import query
@@ -234,12 +234,13 @@ def _seed_scores(searcher: Searcher, q: query.Query, context, allow: AbstractSet
     return seeds
 
 
-def top_passages(searcher: Searcher, q: query.Query, allow: AbstractSet[int] | None, *, k: int,
+def top_passages(searcher: Searcher, q: query.Query, allowed: Sequence[int] | None, *, k: int,
                  count_up_to: int | None = None) -> TopPassages:
-    """The k best-scoring passages (every passage tied with the k-th included) among those in
-    ``allow`` (None: all). Matches are counted exactly up to ``count_up_to`` (None: all of them);
+    """The k best-scoring passages (every passage tied with the k-th included) among ``allowed``
+    (ascending; None: all). Matches are counted exactly up to ``count_up_to`` (None: all of them);
     past that, passages that cannot reach the top k may be skipped and the total is a lower bound.
     """
+    allow = set(allowed) if allowed is not None else None
     context = searcher.context(needs_current=True)
     best: list[float] = []  # min-heap of the k best scores so far
     kept: list[tuple[float, int]] = []  # every passage that scored at least the k-th best when seen
@@ -250,14 +251,14 @@ def top_passages(searcher: Searcher, q: query.Query, allow: AbstractSet[int] | N
     seeded = seeds[0] if k and len(seeds) == k else -INFINITY
     # A filter that lets through few passages (a year, a party and a year) leads the walk: the
     # proposers skip straight to the next passage it allows instead of stepping through the rest.
-    allowed = sorted(allow) if allow is not None and len(allow) * SPARSE_FILTER <= searcher.doc_count_all() else None
+    sparse = allowed if allowed is not None and len(allowed) * SPARSE_FILTER <= searcher.doc_count_all() else None
 
     for subsearcher, offset in searcher.leaf_searchers():
         matcher = q.matcher(subsearcher, context)
         if not matcher.is_active():
             continue
-        if allowed is not None:  # this segment's allowed passages, as its document numbers
-            here = [d - offset for d in allowed[bisect_left(allowed, offset):bisect_left(allowed, offset + subsearcher.doc_count_all())]]
+        if sparse is not None:  # this segment's allowed passages, as its document numbers
+            here = [d - offset for d in sparse[bisect_left(sparse, offset):bisect_left(sparse, offset + subsearcher.doc_count_all())]]
             if not here:
                 continue
         final, matcher = _scoring(matcher)
@@ -280,7 +281,7 @@ def top_passages(searcher: Searcher, q: query.Query, allow: AbstractSet[int] | N
             docnum = min(at, default=END)  # no proposers: nothing here can reach the page
             if docnum == END:
                 break
-            if allowed is not None:
+            if sparse is not None:
                 i = bisect_left(here, docnum)
                 if i == len(here):
                     break  # nothing after this passage is allowed
