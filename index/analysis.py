@@ -232,30 +232,50 @@ class TokenwiseAnalyzer(Analyzer):
 
     def _index_tokens(self, value: str, positions: bool, chars: bool, start_pos: int, start_char: int,
                       kwargs: dict) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=True, mode="index", **kwargs)
+        token.boost, token.stopped = 1.0, False
+        for pos, start, end, terms in self._kept_tokens(value):
+            if positions:
+                token.pos = start_pos + pos
+            if chars:
+                token.startchar, token.endchar = start_char + start, start_char + end
+            for term in terms:
+                token.text = term
+                yield token
+
+    def index_positions(self, value: str) -> dict[str, list[int]]:
+        """Each term the index-time token stream of ``value`` holds, with its positions, in first-seen
+        order: what Whoosh's Positions and Frequency formats gather from the stream, without the stream."""
+        found: dict[str, list[int]] = {}
+        get = found.get
+        for pos, _, _, terms in self._kept_tokens(value):
+            for term in terms:
+                where = get(term)
+                if where is None:
+                    found[term] = [pos]
+                else:
+                    where.append(pos)
+        return found
+
+    def _kept_tokens(self, value: str) -> Iterator[tuple[int, int, int, tuple[str, ...]]]:
+        """(position, start, end, terms) of each token the stop filter keeps, numbered as it numbers them."""
         tokenizer = self.chain.items[0]
         terms_of = _TOKEN_TERMS.setdefault(self.name, {})
         pairs = ({m.start(1): m for m in EllipsisTokenizer.ELLIPSIS.finditer(value)}
                  if isinstance(tokenizer, EllipsisTokenizer) else {})
-        token = Token(positions, chars, removestops=True, mode="index", **kwargs)
-        token.boost, token.stopped = 1.0, False
         pos = None
         terms_for = self._terms
         for index, match in enumerate(tokenizer.expression.finditer(value)):
-            text, end = match.group(0), match.end()
+            text, start, end = match.group(0), match.start(), match.end()
             # As EllipsisTokenizer does, an elliptic pair is one more token after its first word.
-            pair = pairs.get(match.start()) if pairs else None
+            pair = pairs.get(start) if pairs else None
             while True:
                 terms = terms_of.get(text)
                 if terms is None:
                     terms = terms_of[text] = terms_for(text)
                 if terms is not STOPPED:  # a stop word takes no position: the stop filter renumbers
-                    if positions:
-                        pos = token.pos = start_pos + index if pos is None else pos + 1
-                    if chars:
-                        token.startchar, token.endchar = start_char + match.start(), start_char + end
-                    for term in terms:
-                        token.text = term
-                        yield token
+                    pos = index if pos is None else pos + 1
+                    yield pos, start, end, terms
                 if pair is None:
                     break
                 text, end, pair = f"{pair[1]}+{pair[2]}", pair.end(), None

@@ -20,9 +20,9 @@ import signal
 import sys
 
 from whoosh.util import random_name
-from whoosh.writing import SegmentWriter
 
 from .errors import SvarError
+from .postings import TermwiseWriter
 
 # Passages per job handed to a worker (one pickled file in Whoosh's temporary folder).
 BATCH = 250
@@ -46,8 +46,8 @@ class WorkerError(SvarError):
     """A worker process failed; nothing of the run was committed."""
 
 
-class ParallelWriter(SegmentWriter):
-    """A SegmentWriter that hands passages to ``workers`` processes once a run is large enough.
+class ParallelWriter(TermwiseWriter):
+    """A TermwiseWriter that hands passages to ``workers`` processes once a run is large enough.
 
     ``inherited_fds`` are descriptors a forked worker must close: the locks its parent holds, so
     that a worker can never keep an index locked. ``parallel_from`` and ``batch`` default to the
@@ -206,7 +206,7 @@ class _Worker(multiprocessing.Process):
         # Ctrl-C reaches the whole process group; the parent decides, and stops the workers.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
-            writer = SegmentWriter(self.storage.open_index(self.indexname), _lk=False)
+            writer = TermwiseWriter(self.storage.open_index(self.indexname), _lk=False)
             while (filename := self._next_job()) is not None:
                 temp = writer.temp_storage()
                 with temp.open_file(filename).raw_file() as f:

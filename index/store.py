@@ -296,8 +296,10 @@ class LiveIndex(FileIndex):
         return reader
 
     def writer(self, **kwargs):
+        from .postings import TermwiseWriter  # searches never load the writing code
+
         self.follow()
-        return super().writer(**kwargs)
+        return TermwiseWriter(self, **kwargs)
 
 
 def damaged(index_dir: Path, exc: BaseException) -> IndexDamagedError:

@@ -15,10 +15,10 @@ import time
 from pathlib import Path
 
 import pytest
-from whoosh.writing import SegmentWriter
 
 from svar.index import parallel, writing
 from svar.index.locking import WriteLock
+from svar.index.postings import TermwiseWriter
 from svar.search import open_index
 from svar.search.cli import main
 from svar.search.library import rebuild_index, update_index
@@ -86,7 +86,7 @@ def test_a_rebuild_on_workers_swaps_in_the_same_index(small_batches, tmp_path):
 
 
 def _fails_on(dnr: str, how: str):
-    original = SegmentWriter.add_document
+    original = TermwiseWriter.add_document
 
     def add_document(self, **fields):
         if fields.get("dnr") == dnr:
@@ -107,8 +107,8 @@ def test_a_failed_worker_fails_the_run_and_commits_nothing(small_batches, tmp_pa
     update_index(tmp_path / "ix", [tmp_path / "in"])
     before = _served(tmp_path / "ix")
     write_answers(tmp_path / "in", range(4, 40))
-    # Only workers call SegmentWriter.add_document in a parallel run: the parent hands documents on.
-    monkeypatch.setattr(SegmentWriter, "add_document", _fails_on("KS 2031/30", how))
+    # Only workers call TermwiseWriter.add_document in a parallel run: the parent hands documents on.
+    monkeypatch.setattr(TermwiseWriter, "add_document", _fails_on("KS 2031/30", how))
     result = runner.invoke(main, ["index", str(tmp_path / "in"), "--index", str(tmp_path / "ix"), "--jobs", "2"])
     assert result.exit_code == 1
     assert result.stderr == f"svar: indexing failed in a worker process, so nothing was committed: {reason}\n"
