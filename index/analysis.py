@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from functools import lru_cache
 from collections.abc import Iterator
 
@@ -245,10 +246,14 @@ class TokenwiseAnalyzer(Analyzer):
 
     def index_positions(self, value: str) -> dict[str, list[int]]:
         """Each term the index-time token stream of ``value`` holds, with its positions, in first-seen
-        order: what Whoosh's Positions and Frequency formats gather from the stream, without the stream."""
+        order: what Whoosh's Positions format gathers from the stream, without making the stream."""
         found: dict[str, list[int]] = {}
         get = found.get
-        for pos, _, _, terms in self._kept_tokens(value):
+        if self._has_pairs(value):
+            kept = ((pos, terms) for pos, _, _, terms in self._kept_tokens(value))
+        else:
+            kept = self._kept_words(value)
+        for pos, terms in kept:
             for term in terms:
                 where = get(term)
                 if where is None:
@@ -256,6 +261,50 @@ class TokenwiseAnalyzer(Analyzer):
                 else:
                     where.append(pos)
         return found
+
+    def index_frequencies(self, value: str) -> dict[str, int]:
+        """Each term of the index-time token stream of ``value`` with how often it occurs: what Whoosh's
+        Frequency format counts. The exact, parts and folded fields all index a passage's whole text,
+        so its words are counted once (by the C regex engine) and each field maps the counts to terms."""
+        found: dict[str, int] = {}
+        get = found.get
+        if self._has_pairs(value):
+            for _, _, _, terms in self._kept_tokens(value):
+                for term in terms:
+                    found[term] = get(term, 0) + 1
+            return found
+        terms_of = _TOKEN_TERMS.setdefault(self.name, {})
+        terms_for = self._terms
+        for text, count in _word_counts(self.chain.items[0].expression, value).items():
+            terms = terms_of.get(text)
+            if terms is None:
+                terms = terms_of[text] = terms_for(text)
+            if terms is not STOPPED:
+                for term in terms:
+                    found[term] = get(term, 0) + count
+        if len(terms_of) >= MAX_CACHED_TOKENS:
+            terms_of.clear()
+        return found
+
+    def _has_pairs(self, value: str) -> bool:
+        """Whether ``value`` has an elliptic pair this analyzer's tokenizer makes a token of (rare)."""
+        return isinstance(self.chain.items[0], EllipsisTokenizer) and EllipsisTokenizer.ELLIPSIS.search(value) is not None
+
+    def _kept_words(self, value: str) -> Iterator[tuple[int, tuple[str, ...]]]:
+        """(position, terms) of each word the stop filter keeps, as _kept_tokens without characters or
+        elliptic pairs: the words come from the regex engine as strings, not as match objects."""
+        terms_of = _TOKEN_TERMS.setdefault(self.name, {})
+        terms_for = self._terms
+        pos = None
+        for index, text in enumerate(_words(self.chain.items[0].expression, value)):
+            terms = terms_of.get(text)
+            if terms is None:
+                terms = terms_of[text] = terms_for(text)
+            if terms is not STOPPED:
+                pos = index if pos is None else pos + 1
+                yield pos, terms
+        if len(terms_of) >= MAX_CACHED_TOKENS:
+            terms_of.clear()
 
     def _kept_tokens(self, value: str) -> Iterator[tuple[int, int, int, tuple[str, ...]]]:
         """(position, start, end, terms) of each token the stop filter keeps, numbered as it numbers them."""
@@ -306,6 +355,24 @@ class TokenwiseAnalyzer(Analyzer):
 MAX_CACHED_TOKENS = 100_000
 STOPPED: tuple[str, ...] = ("<stopped>",)  # compared by identity: a stop word's entry
 _TOKEN_TERMS: dict[str, dict[str, tuple[str, ...]]] = {}
+
+
+def _words(expression: re.Pattern, value: str) -> list[str]:
+    if expression.groups:  # findall would give the groups, not the words
+        return [match.group(0) for match in expression.finditer(value)]
+    return expression.findall(value)
+
+
+_last_counted: list = [None, None, None]  # the pattern, the text and its word counts, last counted
+
+
+def _word_counts(expression: re.Pattern, value: str) -> Counter:
+    """How often each word occurs in ``value``; the three variant fields ask for the same text in turn."""
+    if _last_counted[1] is value and _last_counted[0] is expression:
+        return _last_counted[2]
+    counts = Counter(_words(expression, value))
+    _last_counted[:] = [expression, value, counts]
+    return counts
 
 
 def tokenizer() -> RegexTokenizer:

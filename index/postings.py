@@ -241,16 +241,16 @@ def direct_index(field):
     """``field.index`` for a text field whose analyzer can give its terms' positions at once (svar's
     TokenwiseAnalyzer), built as Whoosh's Positions and Frequency formats build their postings from a
     token stream; None for any other field, which is indexed by Whoosh itself."""
-    index_positions = getattr(field.analyzer, "index_positions", None) if hasattr(field, "analyzer") else None
+    analyzer = getattr(field, "analyzer", None)
     kind = type(field.format)
-    if index_positions is None or kind not in (Positions, Frequency):
+    if not hasattr(analyzer, "index_positions") or kind not in (Positions, Frequency):
         return None
     boost = field.format.field_boost
 
     if kind is Positions:
         def index(value: str) -> list[tuple[bytes, int, float, bytes]]:
             items = []
-            for term, poslist in index_positions(value).items():
+            for term, poslist in analyzer.index_positions(value).items():
                 deltas, base = [], 0
                 for pos in poslist:
                     deltas.append(pos - base)
@@ -260,8 +260,8 @@ def direct_index(field):
             return items
     else:
         def index(value: str) -> list[tuple[bytes, int, float, bytes]]:
-            return [(term.encode("utf-8"), len(poslist), float(len(poslist)) * boost, pack_uint(len(poslist)))
-                    for term, poslist in index_positions(value).items()]
+            return [(term.encode("utf-8"), freq, float(freq) * boost, pack_uint(freq))
+                    for term, freq in analyzer.index_frequencies(value).items()]
     return index
 
 
