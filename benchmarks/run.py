@@ -41,6 +41,9 @@ KINDS = ("word", "part", "question", "phrase", "filtered", "typo")
 NEW_DNR_YEAR = 2099
 NEW_DNR_BASE = 990_000
 QUICK_DOCS = 400
+# Seconds after which the baseline's TimeLimitCollector stops a warm query: at 16x its filtered queries
+# take minutes each, which made a full run take many hours. A stopped query counts as taking the cap.
+QUERY_CAP = 10.0
 
 
 def log(message: str) -> None:
@@ -206,7 +209,9 @@ class _SvarEngine:
 
         self._index = open_index(index_dir)
 
-    def search(self, q: Query, snippets: bool) -> int:
+    stopped = False  # svar's searches are never stopped: none comes near the cap
+
+    def search(self, q: Query, snippets: bool, time_limit: float | None = None) -> int:
         result = self._index.search(q.text, party=q.party, year=q.year, limit=LIMIT, snippets=snippets)
         return result.total
 
@@ -224,8 +229,13 @@ class _BaselineEngine:
 
         self._searcher = baseline.Searcher(index_dir)
 
-    def search(self, q: Query, snippets: bool) -> int:
-        return self._searcher.search(q.text, party=q.party, year=q.year, limit=LIMIT, snippets=snippets)[0]
+    def search(self, q: Query, snippets: bool, time_limit: float | None = None) -> int:
+        return self._searcher.search(q.text, party=q.party, year=q.year, limit=LIMIT, snippets=snippets,
+                                     time_limit=time_limit)[0]
+
+    @property
+    def stopped(self) -> bool:
+        return self._searcher.stopped
 
     def passage_count(self) -> int:
         return self._searcher.passage_count()
@@ -234,30 +244,41 @@ class _BaselineEngine:
         self._searcher.close()
 
 
-def worker_queries(engine_name: str, index_dir: Path, query_file: Path, repeat: int) -> dict:
+def worker_queries(engine_name: str, index_dir: Path, query_file: Path, repeat: int, cap: float | None = None) -> dict:
     """Warm latencies: one untimed pass over all queries, then ``repeat`` timed passes; per query the
-    median of its passes, with snippets and without, and its number of matching passages."""
+    median of its passes, with snippets and without, and its number of matching passages.
+
+    A query the engine stopped at ``cap`` seconds in the untimed pass (the baseline's filtered queries at
+    16x take minutes each) is not repeated: it counts as taking the cap, and is marked ``capped``."""
     engine = (_SvarEngine if engine_name == "svar" else _BaselineEngine)(index_dir)
     queries = load_queries(query_file)
     totals = []
-    for q in queries:  # warm-up: caches, lazily loaded structures, the OS page cache
-        totals.append(engine.search(q, snippets=True))
-        engine.search(q, snippets=False)
-    timings: dict[bool, list[list[float]]] = {True: [[] for _ in queries], False: [[] for _ in queries]}
+    capped: dict[int, float] = {}
     clock = time.perf_counter
+    for i, q in enumerate(queries):  # warm-up: caches, lazily loaded structures, the OS page cache
+        started = clock()
+        totals.append(engine.search(q, snippets=True, time_limit=cap))
+        if engine.stopped:
+            capped[i] = clock() - started
+            continue
+        engine.search(q, snippets=False, time_limit=cap)
+    timings: dict[bool, list[list[float]]] = {True: [[] for _ in queries], False: [[] for _ in queries]}
     for _ in range(repeat):
         for i, q in enumerate(queries):
+            if i in capped:
+                continue
             for snippets in (True, False):
                 started = clock()
-                engine.search(q, snippets=snippets)
+                engine.search(q, snippets=snippets, time_limit=cap)
                 timings[snippets][i].append(clock() - started)
     passages = engine.passage_count()
     engine.close()
     return {
         "passages": passages,
         "queries": [
-            {"kind": q.kind, "text": q.text, "total": totals[i],
-             "snippets": statistics.median(timings[True][i]), "plain": statistics.median(timings[False][i])}
+            {"kind": q.kind, "text": q.text, "total": totals[i], "capped": i in capped,
+             "snippets": capped[i] if i in capped else statistics.median(timings[True][i]),
+             "plain": capped[i] if i in capped else statistics.median(timings[False][i])}
             for i, q in enumerate(queries)
         ],
     }
@@ -268,6 +289,7 @@ def worker_main(argv: list[str]) -> int:
     parser.add_argument("task", choices=["svar-build", "svar-add", "queries"])
     parser.add_argument("args", nargs="+")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--cap", type=float)
     parser.add_argument("--result", type=Path, required=True)
     a = parser.parse_args(argv)
     if a.task == "svar-build":
@@ -275,7 +297,7 @@ def worker_main(argv: list[str]) -> int:
     elif a.task == "svar-add":
         out = worker_svar_add(Path(a.args[0]), [Path(p) for p in a.args[1:]])
     else:
-        out = worker_queries(a.args[0], Path(a.args[1]), Path(a.args[2]), a.repeat)
+        out = worker_queries(a.args[0], Path(a.args[1]), Path(a.args[2]), a.repeat, a.cap)
     out.update(_proc_io())
     a.result.write_text(json.dumps(out))
     return 0
@@ -420,6 +442,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--adds", type=int, help="new answers added one by one to the largest index (default 5)")
     parser.add_argument("--build-timeout", type=float, help="give up a build after this many seconds")
     parser.add_argument("--no-baseline", action="store_true", help="measure svar alone")
+    parser.add_argument("--query-cap", type=float, default=QUERY_CAP,
+                        help=f"stop a baseline warm query after this many seconds (default {QUERY_CAP:g}; 0: never)")
     parser.add_argument("--queries", type=Path, default=QUERIES)
     parser.add_argument("--svar", help="the svar command to time cold (default: the one beside this Python)")
     parser.add_argument("--output", type=Path, help="also write the Markdown report to this file "
@@ -455,7 +479,8 @@ def main(argv: list[str] | None = None) -> int:
     report: dict = {"date": dt.datetime.now().astimezone().isoformat(timespec="seconds"), "command": command.strip(),
                     "machine": machine(), "python": platform.python_version(), "versions": versions(),
                     "svar_source": svar_source(), "note": a.note, "docs": docs, "sizes": {}, "queries": len(queries),
-                    "query_kinds": {k: sum(q.kind == k for q in queries) for k in KINDS}, "engines": names}
+                    "query_kinds": {k: sum(q.kind == k for q in queries) for k in KINDS}, "engines": names,
+                    "query_cap": a.query_cap or None}
     cold_queries = [q for q in queries if q.kind in ("word", "question", "phrase", "filtered")][::7][:cold_runs]
 
     def checkpoint() -> None:
@@ -493,7 +518,8 @@ def main(argv: list[str] | None = None) -> int:
                     f"CPU {m.cpu_seconds / m.wall:.2f} cores")
                 log(f"{size}x {name}: warm queries ({len(queries)} queries, {repeat} passes)")
                 m = run_measured([sys.executable, str(Path(__file__).resolve()), "_worker", "queries", name,
-                                  str(index_dir), str(a.queries), "--repeat", str(repeat)], env=env)
+                                  str(index_dir), str(a.queries), "--repeat", str(repeat)]
+                                 + (["--cap", str(a.query_cap)] if a.query_cap else []), env=env)
                 if m.returncode != 0:
                     raise RuntimeError(f"{name} queries failed: {m.stderr}")
                 entry[name]["queries"] = m.result["queries"]
@@ -637,6 +663,14 @@ def render(report: dict) -> str:
               if "failed" in report["sizes"][s].get(n, {}).get("build", {})]
     for s, n, why in failed:
         lines.append(f"- **{s}× {n}: build {why}; no figures at that size**")
+    for s in sizes:
+        for n in names:
+            capped = [q for q in report["sizes"][s].get(n, {}).get("queries", []) if q.get("capped")]
+            if capped:
+                kinds = ", ".join(f"{sum(q['kind'] == k for q in capped)} {k}" for k in KINDS
+                                  if any(q["kind"] == k for q in capped))
+                lines.append(f"- {s}× {n}: {len(capped)} warm queries ({kinds}) were stopped at the "
+                             f"{report.get('query_cap'):g} s cap and count as taking it, so its p95 there is a lower bound")
     lines += ["", "| measure | size | svar | " + ("baseline | svar/baseline |" if "baseline" in names else ""),
               "|---|---|---|" + ("---|---|" if "baseline" in names else "")]
     sums = {s: {n: summary(report["sizes"][s].get(n, {})) for n in names} for s in sizes}

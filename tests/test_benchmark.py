@@ -213,3 +213,32 @@ def test_a_report_of_a_stopped_run_shows_what_was_measured():
     assert "| warm query + snippets, top 10: p50 ms | 16× | 4.0 | – | – |" in text
     assert "| word | 1 | 4.0 / 4.0 | – |" in text
     assert "- one new answer ≤ 1.5 s: not measured" in text
+
+
+def test_a_time_limit_leaves_a_quick_baseline_search_as_it_was(tiny):
+    root, _, _ = tiny
+    searcher = baseline.Searcher(root / "baseline")
+    try:
+        plain = searcher.search("familjehem barn", party="V")
+        limited = searcher.search("familjehem barn", party="V", time_limit=60.0)
+        assert limited == plain and plain[0] > 0 and searcher.stopped is False
+    finally:
+        searcher.close()
+
+
+def test_the_report_says_which_queries_were_stopped_at_the_cap():
+    queries = [{"kind": "word", "text": "x", "total": 1, "snippets": 0.004, "plain": 0.002, "capped": False},
+               {"kind": "filtered", "text": "y", "total": 9, "snippets": 10.02, "plain": 10.02, "capped": True}]
+    built = {"passages": 1000, "seconds": 2.0, "wall": 2.1, "cpu_seconds": 2.0, "peak_rss_mb": 50.0,
+             "index_bytes": 5_000_000}
+    report = {"date": "2026-01-01T00:00:00+00:00", "command": "python benchmarks/run.py --sizes 16",
+              "machine": {"cores": 2, "mem_gb": 4.0, "cpu": "cpu", "os": "linux"}, "python": "3.11",
+              "versions": {"svar": "0.1.0"}, "svar_source": "here", "docs": None, "query_cap": 10.0,
+              "queries": 2, "query_kinds": {"word": 1, "filtered": 1}, "engines": ["svar", "baseline"],
+              "sizes": {16: {"files": 10, "data_bytes": 1000, "svar": {"build": built, "queries": queries[:1] * 2},
+                             "baseline": {"build": built, "queries": queries}}}}
+    text = bench.render(report)
+    assert ("- 16× baseline: 1 warm queries (1 filtered) were stopped at the 10 s cap and count as taking it, "
+            "so its p95 there is a lower bound") in text
+    assert "svar: " not in text.split("| measure |")[0].split("- passages:")[1]
+    assert "| filtered | 1 | – | 10020 / 10020 |" in text
