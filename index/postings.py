@@ -26,8 +26,7 @@ from whoosh.writing import SegmentWriter
 _RECORD = struct.Struct("<IdI")
 # What a new term costs in memory besides its postings (the key, the dict slot, the bytearray).
 _TERM_COST = 160
-# Memory for a writer's postings before they are spilled to a run on disk. Whoosh's own default is
-# 128 MB of its estimate, which in Python objects was some 300 MB per worker.
+# Memory for a writer's postings before they are spilled to a run on disk (Whoosh's pool: 128 MB).
 DEFAULT_LIMIT_MB = 96
 
 
@@ -50,22 +49,10 @@ class TermPool:
     # -- adding ---------------------------------------------------------------------------------
 
     def add(self, item: tuple) -> None:
-        """Whoosh's pool interface: one (fieldname, btext, docnum, weight, vbytes) posting."""
+        """Whoosh's pool interface, one (fieldname, btext, docnum, weight, vbytes) posting: how the
+        postings of old segments arrive when they are merged into the new one."""
         fieldname, btext, docnum, weight, vbytes = item
-        vbytes = vbytes or b""
-        record = _RECORD.pack(docnum, weight, len(vbytes)) + vbytes
-        terms = self.fields.get(fieldname)
-        if terms is None:
-            terms = self.fields[fieldname] = {}
-        blob = terms.get(btext)
-        if blob is None:
-            terms[btext] = bytearray(record)
-            self.size += len(record) + len(btext) + _TERM_COST
-        else:
-            blob += record
-            self.size += len(record)
-        if self.size > self.limit:
-            self.save()
+        self.add_field_postings(fieldname, docnum, ((btext, 0, weight, vbytes),), 1.0, False)
 
     def add_field_postings(self, fieldname: str, docnum: int, items, boost: float, scorable: bool) -> int:
         """All postings of one field of one document, as ``field.index()`` gives them; returns its length."""
