@@ -85,3 +85,8 @@ def test_mixed_encodings_decode_line_by_line():
 
 def test_utf8_bom_is_dropped():
     assert decode("\ufeffDnr KS 2022/65".encode("utf-8")) == "Dnr KS 2022/65"
+
+
+def test_invisible_characters_go_and_odd_spaces_become_plain_ones():
+    text = "social\u00adtjänsten\u200b har\u00a0fått\ttre\u202fnya\u2007familjehem\u2060.\ufeff"
+    assert clean(text) == "socialtjänsten har fått tre nya familjehem."
