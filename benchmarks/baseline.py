@@ -20,6 +20,7 @@ import json
 import shutil
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 INDEX_NAME = "baseline"
@@ -40,11 +41,11 @@ def build_schema():
     )
 
 
-def answer_files(paths: list[Path]) -> list[Path]:
+def answer_files(paths: list[Path]) -> Iterator[Path]:
     """The same files svar would index for these paths."""
     from svar.index.writing import answer_files as svar_answer_files
 
-    return svar_answer_files(paths)
+    return (Path(name) for name in svar_answer_files(paths))
 
 
 def passage_documents(path: Path) -> tuple[str, list[dict]]:

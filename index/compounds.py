@@ -115,6 +115,12 @@ _cache: dict[str, tuple[str, ...]] = {}
 _CACHE_LIMIT = 2_000_000
 
 
+def release() -> None:
+    """Forget the splits made so far and the table itself (read again on next use)."""
+    _cache.clear()
+    load_table.cache_clear()
+
+
 def split_compound(word: str) -> tuple[str, ...]:
     """The parts of a Swedish compound as they appear in it, linking letters dropped
     ("öppenvårdsinsatser" → ("öppenvård", "insatser")), or () when the word is not a compound.

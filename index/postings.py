@@ -22,12 +22,14 @@ from whoosh.system import pack_uint
 from whoosh.util import random_name
 from whoosh.writing import SegmentWriter
 
+from .analysis import release_caches
+
 # One posting in a term's string: docnum, weight, the length of the encoded value; then the value.
 _RECORD = struct.Struct("<IdI")
 # What a new term costs in memory besides its postings (the key, the dict slot, the bytearray).
 _TERM_COST = 160
 # Memory for a writer's postings before they are spilled to a run on disk (Whoosh's pool: 128 MB).
-DEFAULT_LIMIT_MB = 96
+DEFAULT_LIMIT_MB = 64
 
 
 class TermPool:
@@ -301,6 +303,7 @@ class TermwiseWriter(SegmentWriter):
         self.docnum += 1
 
     def _flush_segment(self) -> None:
+        release_caches()  # every passage is analysed: what the analyzers remember is not needed now
         self.perdocwriter.close()
         lengths = self.per_document_reader() if self.codec.length_stats else None
         try:

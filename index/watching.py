@@ -41,7 +41,7 @@ class Round:
 def snapshot(paths: Iterable[Path]) -> dict[Path, Signature]:
     """The answer files under ``paths`` as they are now; taken before indexing them, it tells a
     watcher which versions it need not index again (a file changed since then differs from it)."""
-    return _signatures(answer_files(paths))
+    return _signatures([Path(name) for name in answer_files(paths)])
 
 
 class Watcher:
@@ -67,7 +67,7 @@ class Watcher:
         """One round: index what has settled since the last one. None when there was nothing to do."""
         now = self.clock()
         ready: dict[Path, Signature] = {}
-        current = _signatures(answer_files(self.paths))
+        current = _signatures([Path(name) for name in answer_files(self.paths)])
         for path in set(self._first_seen) | set(self._handled):
             if path not in current:  # deleted or renamed away: forget it, so a file put back is seen anew
                 self._first_seen.pop(path, None)

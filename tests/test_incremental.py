@@ -255,3 +255,20 @@ def test_svar_index_watch_runs_until_interrupted_and_stops_cleanly(tmp_path):
         pass
     with open_index(index_dir) as answers:
         assert [s.dnr for s in answers.documents()] == ["KS 2031/4", "KS 2031/0"]
+
+
+def test_answer_files_are_listed_depth_first_by_name_skipping_hidden_files_and_link_loops(tmp_path):
+    import os
+
+    from svar.index.writing import answer_files
+
+    for name in ["b/x.txt", "a-b.txt", "a/z.pdf", "a/y/w.docx", "a/.partial.txt", "a/~$open.docx", "c.md", "a/k.bin"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    os.symlink(tmp_path / "a", tmp_path / "a" / "y" / "back")  # a folder linking to its parent
+    listed = answer_files([tmp_path, tmp_path / "c.md"])
+    expected = ["a/y/w.docx", "a/z.pdf", "a-b.txt", "b/x.txt", "c.md", "c.md"]  # a named file comes as named
+    assert listed == [str(tmp_path / name) for name in expected]
+    # The order sorted Paths have (not sorted strings: "a-b.txt" < "a/…" as strings).
+    assert listed[:-1] == [str(p) for p in sorted(p for p in tmp_path.rglob("*") if p.is_file() and p.suffix != ".bin"
+                                                  and not p.name.startswith((".", "~$")) and "back" not in p.parts)]
