@@ -128,11 +128,8 @@ class Searcher:
         return self._searcher.doc_count()
 
     def search(self, text: str, *, party: str | None = None, year: int | None = None, limit: int = LIMIT,
-               snippets: bool = True, time_limit: float | None = None) -> tuple[int, list[dict]]:
-        """Total and top hits. With ``time_limit``, Whoosh's TimeLimitCollector stops the search after that
-        many seconds and the hits found so far are returned; ``self.stopped`` says whether it did."""
+               snippets: bool = True) -> tuple[int, list[dict]]:
         from whoosh import query
-        from whoosh.collectors import TimeLimit, TimeLimitCollector
 
         parts = []
         if party:
@@ -140,17 +137,7 @@ class Searcher:
         if year:
             parts.append(query.NumericRange("year", int(year), int(year)))
         filter_query = (parts[0] if len(parts) == 1 else query.And(parts)) if parts else None
-        parsed = self._parser.parse(text)
-        self.stopped = False
-        if time_limit is None:
-            results = self._searcher.search(parsed, filter=filter_query, limit=limit)
-        else:
-            collector = TimeLimitCollector(self._searcher.collector(limit=limit, filter=filter_query), time_limit)
-            try:
-                self._searcher.search_with_collector(parsed, collector)
-            except TimeLimit:
-                self.stopped = True
-            results = collector.results()
+        results = self._searcher.search(self._parser.parse(text), filter=filter_query, limit=limit)
         hits = []
         for hit in results:
             fields = hit.fields()

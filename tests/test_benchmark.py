@@ -9,6 +9,7 @@ import importlib.util
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -215,15 +216,23 @@ def test_a_report_of_a_stopped_run_shows_what_was_measured():
     assert "- one new answer ≤ 1.5 s: not measured" in text
 
 
-def test_a_time_limit_leaves_a_quick_baseline_search_as_it_was(tiny):
+def test_a_query_past_the_cap_is_stopped_and_counted_as_taking_it(tiny, tmp_path, monkeypatch):
     root, _, _ = tiny
-    searcher = baseline.Searcher(root / "baseline")
-    try:
-        plain = searcher.search("familjehem barn", party="V")
-        limited = searcher.search("familjehem barn", party="V", time_limit=60.0)
-        assert limited == plain and plain[0] > 0 and searcher.stopped is False
-    finally:
-        searcher.close()
+    queries = tmp_path / "queries.txt"
+    queries.write_text("word | familjehem\nfiltered | barn | party=V\n", encoding="utf-8")
+    original = bench._BaselineEngine.search
+
+    def slow_when_filtered(self, q, snippets):
+        if q.party:
+            time.sleep(5)
+        return original(self, q, snippets)
+
+    monkeypatch.setattr(bench._BaselineEngine, "search", slow_when_filtered)
+    result = bench.worker_queries("baseline", root / "baseline", queries, repeat=1, cap=0.3)
+    quick, stopped = result["queries"]
+    assert (quick["capped"], quick["total"] > 0, quick["snippets"] < 0.3) == (False, True, True)
+    assert (stopped["capped"], stopped["total"]) == (True, None)
+    assert 0.3 <= stopped["snippets"] == stopped["plain"] < 1.0
 
 
 def test_the_report_says_which_queries_were_stopped_at_the_cap():
