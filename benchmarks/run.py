@@ -741,7 +741,7 @@ def render(report: dict) -> str:
             if key in ("add_s",):
                 s_value = sums[report.get("incremental_size", top)]["svar"].get(key)
             b_value = sums[top]["baseline"][key] if "baseline" in names else None
-            if s_value is None:
+            if s_value is None or ("baseline" in label and b_value is None):
                 lines.append(f"- {label}: not measured")
                 continue
             verdict = "met" if check(s_value, b_value) else "**not met**"

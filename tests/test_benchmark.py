@@ -214,6 +214,8 @@ def test_a_report_of_a_stopped_run_shows_what_was_measured():
     assert "| warm query + snippets, top 10: p50 ms | 16× | 4.0 | – | – |" in text
     assert "| word | 1 | 4.0 / 4.0 | – |" in text
     assert "- one new answer ≤ 1.5 s: not measured" in text
+    assert "- cold search ≤ 1.2× baseline: not measured" in text  # the baseline's cold search never ran
+    assert "- build wall time ≤ 1.0× baseline: **not met**" in text  # 4.0 s vs 2.0 s
 
 
 def test_a_query_past_the_cap_is_stopped_and_counted_as_taking_it(tiny, tmp_path, monkeypatch):
