@@ -274,17 +274,13 @@ class TokenwiseAnalyzer(Analyzer):
                 for term in terms:
                     found[term] = get(term, 0) + 1
             return found
-        terms_of = _TOKEN_TERMS.setdefault(self.name, {})
-        terms_for = self._terms
+        terms_of = self._term_cache()
         for text, count in _word_counts(self.chain.items[0].expression, value).items():
-            terms = terms_of.get(text)
-            if terms is None:
-                terms = terms_of[text] = terms_for(text)
+            terms = terms_of[text]
             if terms is not STOPPED:
                 for term in terms:
                     found[term] = get(term, 0) + count
-        if len(terms_of) >= MAX_CACHED_TOKENS:
-            terms_of.clear()
+        terms_of.trim()
         return found
 
     def _has_pairs(self, value: str) -> bool:
@@ -294,43 +290,41 @@ class TokenwiseAnalyzer(Analyzer):
     def _kept_words(self, value: str) -> Iterator[tuple[int, tuple[str, ...]]]:
         """(position, terms) of each word the stop filter keeps, as _kept_tokens without characters or
         elliptic pairs: the words come from the regex engine as strings, not as match objects."""
-        terms_of = _TOKEN_TERMS.setdefault(self.name, {})
-        terms_for = self._terms
+        terms_of = self._term_cache()
         pos = None
         for index, text in enumerate(_words(self.chain.items[0].expression, value)):
-            terms = terms_of.get(text)
-            if terms is None:
-                terms = terms_of[text] = terms_for(text)
+            terms = terms_of[text]
             if terms is not STOPPED:
                 pos = index if pos is None else pos + 1
                 yield pos, terms
-        if len(terms_of) >= MAX_CACHED_TOKENS:
-            terms_of.clear()
+        terms_of.trim()
 
     def _kept_tokens(self, value: str) -> Iterator[tuple[int, int, int, tuple[str, ...]]]:
         """(position, start, end, terms) of each token the stop filter keeps, numbered as it numbers them."""
         tokenizer = self.chain.items[0]
-        terms_of = _TOKEN_TERMS.setdefault(self.name, {})
+        terms_of = self._term_cache()
         pairs = ({m.start(1): m for m in EllipsisTokenizer.ELLIPSIS.finditer(value)}
                  if isinstance(tokenizer, EllipsisTokenizer) else {})
         pos = None
-        terms_for = self._terms
         for index, match in enumerate(tokenizer.expression.finditer(value)):
             text, start, end = match.group(0), match.start(), match.end()
             # As EllipsisTokenizer does, an elliptic pair is one more token after its first word.
             pair = pairs.get(start) if pairs else None
             while True:
-                terms = terms_of.get(text)
-                if terms is None:
-                    terms = terms_of[text] = terms_for(text)
+                terms = terms_of[text]
                 if terms is not STOPPED:  # a stop word takes no position: the stop filter renumbers
                     pos = index if pos is None else pos + 1
                     yield pos, start, end, terms
                 if pair is None:
                     break
                 text, end, pair = f"{pair[1]}+{pair[2]}", pair.end(), None
-        if len(terms_of) >= MAX_CACHED_TOKENS:
-            terms_of.clear()
+        terms_of.trim()
+
+    def _term_cache(self) -> "_TermCache":
+        cache = _TOKEN_TERMS.get(self.name)
+        if cache is None:
+            cache = _TOKEN_TERMS[self.name] = _TermCache(self._terms)
+        return cache
 
     def _terms(self, text: str) -> tuple[str, ...]:
         """The terms the chain's filters make of one token; STOPPED if its stop filter drops it."""
@@ -355,7 +349,25 @@ class TokenwiseAnalyzer(Analyzer):
 # cache, emptied when full, still answers most tokens.
 MAX_CACHED_TOKENS = 100_000
 STOPPED: tuple[str, ...] = ("<stopped>",)  # compared by identity: a stop word's entry
-_TOKEN_TERMS: dict[str, dict[str, tuple[str, ...]]] = {}
+
+
+class _TermCache(dict):
+    """Token text → the terms an analyzer's filters make of it, worked out on first lookup."""
+
+    def __init__(self, terms_of) -> None:
+        super().__init__()
+        self.terms_of = terms_of
+
+    def __missing__(self, text: str) -> tuple[str, ...]:
+        terms = self[text] = self.terms_of(text)
+        return terms
+
+    def trim(self) -> None:
+        if len(self) >= MAX_CACHED_TOKENS:
+            self.clear()
+
+
+_TOKEN_TERMS: dict[str, _TermCache] = {}
 
 
 def _words(expression: re.Pattern, value: str) -> list[str]:
