@@ -17,6 +17,7 @@ from array import array
 from collections.abc import Iterator
 from pickle import dumps as pickle_dumps
 
+from whoosh.codec.base import OutOfOrderError
 from whoosh.formats import Frequency, Positions
 from whoosh.system import pack_uint
 from whoosh.util import random_name
@@ -180,22 +181,17 @@ class TermPool:
                 field_length = self._length_lookup(fieldname, lengths_reader)
             fieldwriter.start_term(btext)
             add = fieldwriter.add
-            postings = []
-            offset, end = 0, len(blob)
-            ordered, last = True, -1
+            offset, end, last = 0, len(blob), -1
             while offset < end:
                 docnum, weight, size = unpack(blob, offset)
                 offset += header
-                value = bytes(blob[offset:offset + size])
-                offset += size
+                # A writer numbers documents in the order they come, added or merged, and a merged
+                # segment gives each term's postings in order: a term's postings can only ascend.
                 if docnum <= last:
-                    ordered = False
+                    raise OutOfOrderError(f"{fieldname}:{btext!r}: posting {docnum} after {last}")
                 last = docnum
-                postings.append((docnum, weight, value))
-            if not ordered:  # documents merged in out of docnum order: sort as Whoosh's pool would
-                postings.sort()
-            for docnum, weight, value in postings:
-                add(docnum, weight, value, field_length(docnum))
+                add(docnum, weight, bytes(blob[offset:offset + size]), field_length(docnum))
+                offset += size
             fieldwriter.finish_term()
         if lastfield is not None:
             fieldwriter.finish_field()
