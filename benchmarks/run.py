@@ -655,15 +655,15 @@ ROWS = [
     ("one new answer, MB written (median)", "add_mb", lambda v: f"{v:.1f}", False),
 ]
 
-TARGETS = [  # issue 6, at the largest size
-    ("warm query + snippets p50 ≤ 10 ms", "snippets_p50", lambda s, b: s <= 0.010),
-    ("warm query + snippets p95 ≤ 50 ms", "snippets_p95", lambda s, b: s <= 0.050),
-    ("cold `svar search` ≤ 300 ms", "cold_search", lambda s, b: s <= 0.300),
-    ("build ≥ 1,000 passages/s", "passages_per_s", lambda s, b: s >= 1000),
-    ("build peak RSS ≤ 1 GB", "rss_mb", lambda s, b: s <= 1024),
-    ("one new answer ≤ 1.5 s", "add_s", lambda s, b: s <= 1.5),
-    ("build wall time ≤ 1.0× baseline", "build_s", lambda s, b: b is not None and s <= 1.0 * b),
-    ("cold search ≤ 1.2× baseline", "cold_search", lambda s, b: b is not None and s <= 1.2 * b),
+TARGETS = [  # issue 6, at the largest size: (label, key, check of svar's figure, check against the baseline's)
+    ("warm query + snippets p50 ≤ 10 ms", "snippets_p50", lambda s: s <= 0.010, None),
+    ("warm query + snippets p95 ≤ 50 ms", "snippets_p95", lambda s: s <= 0.050, None),
+    ("cold `svar search` ≤ 300 ms", "cold_search", lambda s: s <= 0.300, None),
+    ("build ≥ 1,000 passages/s", "passages_per_s", lambda s: s >= 1000, None),
+    ("build peak RSS ≤ 1 GB", "rss_mb", lambda s: s <= 1024, None),
+    ("one new answer ≤ 1.5 s", "add_s", lambda s: s <= 1.5, None),
+    ("build wall time ≤ 1.0× baseline", "build_s", None, lambda s, b: s <= 1.0 * b),
+    ("cold search ≤ 1.2× baseline", "cold_search", None, lambda s, b: s <= 1.2 * b),
 ]
 
 
@@ -736,15 +736,15 @@ def render(report: dict) -> str:
                 lines.append(f"| {kind} | {count} | " + " | ".join(cells) + " |")
         top = largest
         lines += ["", f"Targets of issue 6, checked at {top}× (they are set for 16×):", ""]
-        for label, key, check in TARGETS:
+        for label, key, check, against in TARGETS:
             s_value = sums[top]["svar"][key]
             if key in ("add_s",):
                 s_value = sums[report.get("incremental_size", top)]["svar"].get(key)
             b_value = sums[top]["baseline"][key] if "baseline" in names else None
-            if s_value is None or ("baseline" in label and b_value is None):
+            if s_value is None or (against is not None and b_value is None):
                 lines.append(f"- {label}: not measured")
                 continue
-            verdict = "met" if check(s_value, b_value) else "**not met**"
+            verdict = "met" if (check(s_value) if against is None else against(s_value, b_value)) else "**not met**"
             lines.append(f"- {label}: {verdict}")
     return "\n".join(lines)
 
