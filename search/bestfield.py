@@ -62,6 +62,8 @@ class BestFieldMatcher(Matcher):
         return current
 
     def next(self) -> None:
+        # Not skip_to(id + 1): Whoosh's skip_to asks a posting list for its id and block again before
+        # stepping, the very calls the list of current passages saves on every step.
         current = self.id()
         ids = self._ids
         ended = False
