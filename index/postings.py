@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import heapq
 import marshal
+import os
 import struct
 from array import array
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ from whoosh.util import random_name
 from whoosh.writing import SegmentWriter
 
 from .analysis import release_caches
+from .columns import ColumnWriter, final_name, temporary_name
 
 # One posting in a term's string: docnum, weight, the length of the encoded value; then the value.
 _RECORD = struct.Struct("<IdI")
@@ -166,8 +168,9 @@ class TermPool:
 
     # -- writing the segment --------------------------------------------------------------------
 
-    def write(self, fieldwriter, schema, lengths_reader) -> None:
-        """Write every term's postings through the codec's field writer (as FieldWriter.add_postings does)."""
+    def write(self, fieldwriter, schema, lengths_reader, columns: ColumnWriter | None = None) -> None:
+        """Write every term's postings through the codec's field writer (as FieldWriter.add_postings
+        does), and the common terms of ``columns.fields`` to ``columns`` as well."""
         unpack = _RECORD.unpack_from
         header = _RECORD.size
         lastfield = None
@@ -182,6 +185,10 @@ class TermPool:
             fieldwriter.start_term(btext)
             add = fieldwriter.add
             offset, end, last = 0, len(blob), -1
+            columnar = columns is not None and fieldname in columns.fields
+            if columnar:
+                docnums, weights = array("I"), array("d")
+                add_docnum, add_weight = docnums.append, weights.append
             while offset < end:
                 docnum, weight, size = unpack(blob, offset)
                 offset += header
@@ -192,6 +199,11 @@ class TermPool:
                 last = docnum
                 add(docnum, weight, bytes(blob[offset:offset + size]), field_length(docnum))
                 offset += size
+                if columnar:
+                    add_docnum(docnum)
+                    add_weight(weight)
+            if columnar:
+                columns.add(fieldname, btext, docnums, weights)
             fieldwriter.finish_term()
         if lastfield is not None:
             fieldwriter.finish_field()
@@ -302,9 +314,31 @@ class TermwiseWriter(SegmentWriter):
         release_caches()  # every passage is analysed: what the analyzers remember is not needed now
         self.perdocwriter.close()
         lengths = self.per_document_reader() if self.codec.length_stats else None
+        columns = self._column_writer()
         try:
-            self.pool.write(self.fieldwriter, self.schema, lengths)
+            self.pool.write(self.fieldwriter, self.schema, lengths, columns)
+            if columns is not None:
+                columns.close()
+        except BaseException:
+            if columns is not None:
+                columns.discard()
+            raise
         finally:
             if lengths:
                 lengths.close()
         self.fieldwriter.close()
+
+    def _column_writer(self) -> ColumnWriter | None:
+        folder = getattr(self.storage, "folder", None)
+        if not folder or getattr(self.storage, "readonly", False):  # an index in memory: no columns
+            return None
+        scorable = frozenset(name for name, field in self.schema.items() if field.scorable)
+        return ColumnWriter(os.path.join(folder, temporary_name(self.get_segment().segment_id())), scorable)
+
+    def _assemble_segment(self) -> None:
+        super()._assemble_segment()
+        # Only now: a file named after the segment before this would be packed into its compound file.
+        segment_id = self.get_segment().segment_id()
+        folder = getattr(self.storage, "folder", None)
+        if folder and os.path.exists(os.path.join(folder, temporary_name(segment_id))):
+            os.replace(os.path.join(folder, temporary_name(segment_id)), os.path.join(folder, final_name(segment_id)))

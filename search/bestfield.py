@@ -49,6 +49,10 @@ class BestFieldMatcher(Matcher):
     def children(self) -> list[Matcher]:
         return list(self._subs)
 
+    def fields(self) -> list[tuple[Matcher, float]]:
+        """Each field's postings and the boost its score is multiplied by."""
+        return list(self._fields)
+
     def copy(self) -> "BestFieldMatcher":
         return BestFieldMatcher([m.copy() for m in self._subs], tiebreak=self.tiebreak)
 

@@ -2,61 +2,27 @@
 
 from __future__ import annotations
 
-import weakref
 from collections import Counter
 from dataclasses import dataclass, field
 
-from whoosh import columns, query, scoring, sorting
-from whoosh.codec.whoosh3 import _lenfield
-from whoosh.reading import IndexReader
+from whoosh import query, scoring, sorting
 from whoosh.searching import Searcher
-from whoosh.util.numeric import byte_to_length
 
+from .columnar import columnar_top
+from .lengths import length_lookup
 from .topk import top_passages
 
-class _BM25F(scoring.BM25F):
-    """Whoosh's BM25F, reading a passage's field length from a copy of the segment's length column.
 
-    Whoosh looks up each posting's field length through four calls and a struct unpack (12% of the
-    benchmark queries' time in a profile); the copy is one byte per passage and field, made once per
-    segment, and gives the same length, so the same score.
-    """
+class _BM25F(scoring.BM25F):
+    """Whoosh's BM25F, reading a passage's field length through search/lengths.py (same length, faster)."""
 
     def scorer(self, searcher: Searcher, fieldname: str, text: str, qf: float = 1):
         scorer = super().scorer(searcher, fieldname, text, qf=qf)
         if isinstance(scorer, scoring.BM25FScorer):
-            lengths = _field_lengths(searcher.reader(), fieldname)
+            lengths = length_lookup(searcher.reader(), fieldname)
             if lengths is not None:
                 scorer.dfl = lengths
         return scorer
-
-
-_BYTE_LENGTHS = [byte_to_length(b) if b else None for b in range(256)]
-_LENGTH_COLUMNS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _field_lengths(reader: IndexReader, fieldname: str):
-    """docnum → the field's length in that passage, as Whoosh's doc_field_length gives it; None
-    where the codec keeps lengths some other way (then Whoosh's own lookup is used)."""
-    per_field = _LENGTH_COLUMNS.setdefault(reader, {})
-    if fieldname not in per_field:
-        try:
-            column = reader._perdoc._cached_reader(_lenfield(fieldname), columns.NumericColumn("B"))
-            stored = _column_bytes(column, reader.doc_count_all()) if column is not None else None
-        except Exception:  # not a whoosh3-codec segment: no shortcut
-            stored = None
-        table = _BYTE_LENGTHS
-        per_field[fieldname] = (lambda docnum: table[stored[docnum]]) if stored is not None else None
-    return per_field[fieldname]
-
-
-def _column_bytes(column: columns.ColumnReader, doccount: int) -> bytes | None:
-    # One read of the column's bytes: iterating the reader costs a call per passage, which made a
-    # fresh `svar search` 0.8 s slower at 1x. Passages past the stored ones have length byte 0.
-    if not isinstance(column, columns.FixedBytesColumn.Reader) or column._fixedlen != 1:
-        return None
-    stored = column._dbfile.get(column._basepos, column._count)
-    return stored + bytes(doccount - len(stored)) if len(stored) < doccount else stored
 
 
 # Passages are short and similar in length; a milder length normalisation than the usual 0.75 keeps
@@ -116,8 +82,8 @@ def rank(
     if allowed is not None and not allowed:  # Whoosh would read an empty set as "no filter"
         return Ranking(0, [], {name: {} for name in FACET_FIELDS} if facets else {})
     if sort == "relevance" and not by_document and not facets:
-        top = top_passages(searcher, q, allowed, k=offset + limit,
-                           count_up_to=None if exact_total else COUNTED_EXACTLY)
+        top = columnar_top(searcher, q, allowed, k=offset + limit) or top_passages(
+            searcher, q, allowed, k=offset + limit, count_up_to=None if exact_total else COUNTED_EXACTLY)
         entries = top.entries
         _break_ties(searcher, entries, offset, offset + limit)
         page = [Ranked(docnum, score, searcher.stored_fields(docnum)) for score, docnum in entries[offset:offset + limit]]

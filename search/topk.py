@@ -94,25 +94,25 @@ def _lone(proposers: list[Matcher], coordinated: bool, floor: float) -> Matcher 
     return None
 
 
-def _summands(matcher: Matcher) -> list[Matcher]:
+def summands(matcher: Matcher) -> list[Matcher]:
     # A union scores a document as the sum of its parts on that document, so its parts can be
     # scored separately and added up.
     if type(matcher) is UnionMatcher:
-        return _summands(matcher.a) + _summands(matcher.b)
+        return summands(matcher.a) + summands(matcher.b)
     return [matcher] if matcher.is_active() else []
 
 
-def _plain(score: float, matching: int) -> float:
+def plain(score: float, matching: int) -> float:
     return score
 
 
-def _scoring(matcher: Matcher) -> tuple:
+def segment_scoring(matcher: Matcher) -> tuple:
     """How a segment's matcher turns the sum of its parts and their matching terms into a score,
     and the matcher whose summands those parts are."""
     if isinstance(matcher, CoordMatcher):
         # Whoosh's coordination bonus ("SQR"), from the sum of the parts and the matching terms.
         return matcher._sqr, matcher.child
-    return _plain, matcher
+    return plain, matcher
 
 
 def _part(summand: _Summand, docnum: int, counting: bool) -> tuple[float | None, int]:
@@ -209,13 +209,13 @@ def _seed_scores(searcher: Searcher, q: query.Query, context, allow: AbstractSet
         matcher = q.matcher(subsearcher, context)
         if not matcher.is_active():
             continue
-        final, matcher = _scoring(matcher)
-        summands = [_Summand(m) for m in _summands(matcher)]
-        if len(summands) < 2:
+        final, matcher = segment_scoring(matcher)
+        here = [_Summand(m) for m in summands(matcher)]
+        if len(here) < 2:
             continue
-        lead = max(summands, key=lambda s: s.bound)
-        counting = final is not _plain
-        others = [s for s in summands if s is not lead]
+        lead = max(here, key=lambda s: s.bound)
+        counting = final is not plain
+        others = [s for s in here if s is not lead]
         m = lead.matcher
         for _ in range(SEED_PASSAGES):
             if not m.is_active():
@@ -261,11 +261,11 @@ def top_passages(searcher: Searcher, q: query.Query, allowed: Sequence[int] | No
             here = [d - offset for d in sparse[bisect_left(sparse, offset):bisect_left(sparse, offset + subsearcher.doc_count_all())]]
             if not here:
                 continue
-        final, matcher = _scoring(matcher)
-        counting = final is not _plain
+        final, matcher = segment_scoring(matcher)
+        counting = final is not plain
         # The proposing summands, their matchers and current documents (END once used up), kept in
         # step; the optional ones, highest bound first, with what each and those after it can add.
-        proposing = [_Summand(m, subsearcher) for m in _summands(matcher)]
+        proposing = [_Summand(m, subsearcher) for m in summands(matcher)]
         proposers = [s.matcher for s in proposing]
         at = [m.id() if m.is_active() else END for m in proposers]
         optional, rest, proposing, proposers, at = _make_optional(

@@ -1,9 +1,14 @@
 """A plain search scores only the passages that can reach the page: it must show exactly the page,
-scores and ties that scoring every match shows, and say when it stopped counting."""
+scores and ties that scoring every match shows, and say when it stopped counting.
+
+A query of words is scored from the segments' columns (search/columnar.py) and counted exactly; an
+index without columns (written before they existed) and any query with a phrase take the MaxScore
+walk (search/topk.py), which stops counting at a hundred. Both must page like scoring everything."""
 
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -51,6 +56,16 @@ def sixty(tmp_path_factory) -> Path:
     return folder / "ix"
 
 
+@pytest.fixture(scope="module")
+def sixty_before_columns(sixty, tmp_path_factory) -> Path:
+    """The same index as an svar from before columns wrote it: every search takes the walk."""
+    copy = tmp_path_factory.mktemp("before-columns") / "ix"
+    shutil.copytree(sixty, copy)
+    removed = [path.unlink() for path in copy.rglob("*.cols")]
+    assert len(removed) == 2
+    return copy
+
+
 def _page(result) -> list[tuple[str, int, float]]:
     return [(h.dnr, h.passage, round(h.score, 9)) for h in result.hits]
 
@@ -67,21 +82,40 @@ def _same_as_scoring_everything(answers, text: str, **options) -> None:
         assert fast.total == 100 < everything.total
 
 
-def test_a_common_word_stops_counting_but_shows_the_same_page(sixty):
+QUERIES = ("socialtjänsten", "familjehem placering barn", "stöd till barn och unga", '"rätt stöd" barn',
+           "barn NOT familjehem", "placering AND barn", "skyddsfonden socialtjänsten barn stöd")
+
+
+def test_a_common_word_is_counted_exactly_and_pages_as_if_every_match_were_scored(sixty):
     with open_index(sixty) as answers:
+        fast = answers.search("socialtjänsten", limit=10)
+        assert (fast.total, fast.total_exact) == (271, True)
+        # Fifteen copies of each seed tie; ties are ordered by dnr, then passage.
+        assert [(h.dnr, h.passage) for h in fast.hits[:3]] == [("KS 2031/1", 4), ("KS 2031/13", 4), ("KS 2031/17", 4)]
+        for text in QUERIES:
+            for offset in (0, 7, 95):
+                _same_as_scoring_everything(answers, text, limit=10, offset=offset)
+        _same_as_scoring_everything(answers, "stöd barn", limit=5, party="V")
+
+
+def test_without_columns_a_common_word_stops_counting_but_shows_the_same_page(sixty, sixty_before_columns):
+    with open_index(sixty_before_columns) as answers, open_index(sixty) as columnar:
         fast = answers.search("socialtjänsten", limit=10)
         assert (fast.total, fast.total_exact) == (100, False)
         counted = answers.search("socialtjänsten", limit=10, exact_total=True)
         assert (counted.total, counted.total_exact) == (271, True)
-        assert _page(fast) == _page(counted)
-        # Fifteen copies of each seed tie; ties are ordered by dnr, then passage.
-        assert [(h.dnr, h.passage) for h in fast.hits[:3]] == [("KS 2031/1", 4), ("KS 2031/13", 4), ("KS 2031/17", 4)]
-        for text in ("socialtjänsten", "familjehem placering barn", "stöd till barn och unga",
-                     '"rätt stöd" barn', "barn NOT familjehem", "placering AND barn",
-                     "skyddsfonden socialtjänsten barn stöd"):
+        assert _page(fast) == _page(counted) == _page(columnar.search("socialtjänsten", limit=10))
+        for text in QUERIES:
             for offset in (0, 7, 95):
                 _same_as_scoring_everything(answers, text, limit=10, offset=offset)
-        _same_as_scoring_everything(answers, "stöd barn", limit=5, party="V")
+                assert _page(answers.search(text, offset=offset)) == _page(columnar.search(text, offset=offset))
+
+
+def test_a_phrase_takes_the_walk_and_stops_counting(sixty):
+    with open_index(sixty) as answers:
+        fast = answers.search('"rätt stöd" barn', limit=10)
+        assert (fast.total, fast.total_exact) == (100, False)
+        assert answers.search('"rätt stöd" barn', exact_total=True).total == 285
 
 
 def test_a_rare_word_is_counted_exactly(sixty):
@@ -90,12 +124,16 @@ def test_a_rare_word_is_counted_exactly(sixty):
         assert (result.total, result.total_exact) == (15, True)
 
 
-def test_a_rare_word_among_common_ones_settles_the_page_early(sixty):
+def test_a_rare_word_among_common_ones_settles_the_page_early(sixty, sixty_before_columns):
     # The rare word's passages seed the threshold: the common words stop proposing, so the search
     # stops counting, and still shows the page scoring everything shows.
-    with open_index(sixty) as answers:
+    with open_index(sixty_before_columns) as answers:
         fast = answers.search("skyddsfonden socialtjänsten barn", limit=10, snippets=False)
         assert (fast.total, fast.total_exact) == (100, False)
+        _same_as_scoring_everything(answers, "skyddsfonden socialtjänsten barn", limit=10)
+    with open_index(sixty) as answers:
+        fast = answers.search("skyddsfonden socialtjänsten barn", limit=10, snippets=False)
+        assert (fast.total, fast.total_exact) == (331, True)
         _same_as_scoring_everything(answers, "skyddsfonden socialtjänsten barn", limit=10)
 
 
@@ -133,17 +171,24 @@ def test_revised_answers_page_as_if_every_match_were_scored(revised):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(words=st.lists(st.sampled_from(VOCABULARY), min_size=1, max_size=5),
        limit=st.integers(1, 30), offset=st.integers(0, 120))
-def test_any_plain_query_pages_as_if_every_match_were_scored(sixty, words, limit, offset):
-    with open_index(sixty) as answers:
-        _same_as_scoring_everything(answers, " ".join(words), limit=limit, offset=offset)
+def test_any_plain_query_pages_as_if_every_match_were_scored(sixty, sixty_before_columns, words, limit, offset):
+    text = " ".join(words)
+    with open_index(sixty) as answers, open_index(sixty_before_columns) as walked:
+        _same_as_scoring_everything(answers, text, limit=limit, offset=offset)
+        _same_as_scoring_everything(walked, text, limit=limit, offset=offset)
+        assert _page(answers.search(text, limit=limit, offset=offset)) == _page(walked.search(text, limit=limit, offset=offset))
 
 
 def test_the_cli_says_more_than_and_counts_on_request(runner, sixty):
     result = runner.invoke(main, ["--index", str(sixty), "search", "socialtjänsten", "--limit", "2"])
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[0] == (
-        "more than 100 passages match 'socialtjänsten' (showing 1–2; --count counts them all)")
-    result = runner.invoke(main, ["--index", str(sixty), "search", "socialtjänsten", "--limit", "2", "--count"])
     assert result.stdout.splitlines()[0] == "271 passages match 'socialtjänsten' (showing 1–2)"
-    result = runner.invoke(main, ["--index", str(sixty), "search", "socialtjänsten", "--format", "md"])
+    phrase = '"rätt stöd" barn'
+    result = runner.invoke(main, ["--index", str(sixty), "search", phrase, "--limit", "2"])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0] == (
+        f"more than 100 passages match '{phrase}' (showing 1–2; --count counts them all)")
+    result = runner.invoke(main, ["--index", str(sixty), "search", phrase, "--limit", "2", "--count"])
+    assert result.stdout.splitlines()[0] == f"285 passages match '{phrase}' (showing 1–2)"
+    result = runner.invoke(main, ["--index", str(sixty), "search", phrase, "--format", "md"])
     assert "Matching passages: more than 100" in result.stdout

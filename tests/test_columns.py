@@ -1,0 +1,70 @@
+"""Column files: one beside every live segment, gone with its segment, and a damaged one costs only
+speed, never a result."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from svar.index import parallel, store
+from svar.search import open_index
+from svar.search.library import update_index
+
+from generated import write_answers
+
+
+def _segments(index_dir: Path) -> tuple[set[str], set[str], list[str]]:
+    """The live generation's segment ids, the segment ids its column files are for, and leftovers."""
+    live = store.live_generation(index_dir).path
+    names = [p.name for p in live.iterdir()]
+    segments = {n[:-len(".seg")] for n in names if n.endswith(".seg")}
+    columns = {n[:-len(".cols")] for n in names if n.endswith(".cols")}
+    leftovers = [n for n in names if n.endswith("cols.tmp")]
+    return segments, columns, leftovers
+
+
+def _page(result) -> list[tuple[str, int, float]]:
+    return [(h.dnr, h.passage, round(h.score, 9)) for h in result.hits]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """Forty answers analysed by two worker processes, then nine more deliveries of one answer each:
+    at eight segments the merge policy merges the small ones into the new one."""
+    root = tmp_path_factory.mktemp("columns")
+    write_answers(root / "in", range(40))
+    with pytest.MonkeyPatch.context() as patch:  # small batches, so forty answers go to the workers
+        patch.setattr(parallel, "PARALLEL_FROM", 8)
+        patch.setattr(parallel, "BATCH", 6)
+        update_index(root / "ix", [root / "in"], workers=2)
+    assert len(_segments(root / "ix")[0]) == 2
+    for number in range(40, 49):
+        write_answers(root / f"later-{number}", [number])
+        update_index(root / "ix", [root / f"later-{number}"], workers=1)
+    return root / "ix"
+
+
+def test_every_live_segment_has_its_columns_and_no_dead_one_does(built):
+    segments, columns, leftovers = _segments(built)
+    # The workers' two; the seventh delivery merged the six before it into its own; two since.
+    assert len(segments) == 5
+    assert columns == segments
+    assert leftovers == []
+
+
+def test_a_damaged_column_file_only_slows_the_search(built, tmp_path):
+    with open_index(built) as answers:
+        before = answers.search("socialtjänsten barn", limit=10, snippets=False)
+        assert (before.total, before.total_exact) == (268, True)
+    copy = tmp_path / "ix"
+    shutil.copytree(built, copy)
+    for path in copy.rglob("*.cols"):
+        path.write_bytes(path.read_bytes()[:100])  # cut short, as by a full disk
+    with open_index(copy) as answers:
+        after = answers.search("socialtjänsten barn", limit=10, snippets=False)
+        counted = answers.search("socialtjänsten barn", limit=10, snippets=False, exact_total=True)
+    assert (after.total, after.total_exact) == (100, False)  # the walk: counting stops at a hundred
+    assert _page(after) == _page(before)
+    assert counted.total == 268
