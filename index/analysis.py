@@ -211,6 +211,16 @@ class TokenwiseAnalyzer(Analyzer):
     def __repr__(self) -> str:
         return f"TokenwiseAnalyzer({self.chain!r}, {self.name!r})"
 
+    @property
+    def expression(self) -> re.Pattern:
+        """The tokenizer's regular expression: each of its matches is one token."""
+        return self.chain.items[0].expression
+
+    def word_terms(self, word: str) -> tuple[str, ...]:
+        """The terms the index-time token stream makes of the token ``word`` (none for a stop word)."""
+        terms = self._term_cache()[word]
+        return () if terms is STOPPED else terms
+
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self) and other.name == self.name and other.chain == self.chain
 

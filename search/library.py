@@ -19,7 +19,7 @@ from . import query as query_parsing
 from .filters import Filters
 from .ranking import SORTS, WEIGHTING, Ranked, rank
 from .results import Document, DocumentSummary, Hit, IndexStats, PassageView, SearchResult
-from .snippets import make_snippet
+from .snippets import MARKING_FIELDS, make_snippet
 from .suggest import corrections, replace_words
 
 if TYPE_CHECKING:
@@ -181,16 +181,18 @@ class AnswerIndex:
             }, outside_quotes=True))
         ranking = rank(searcher, parsed.query, filter_query, limit=limit, offset=offset, sort=sort,
                        by_document=by_document, facets=facets, exact_total=exact_total)
-        hits = [self._hit(offset + i + 1, ranked, parsed, snippets) for i, ranked in enumerate(ranking.page)]
+        prefixes = parsed.marking_prefixes(MARKING_FIELDS) if snippets else None
+        hits = [self._hit(offset + i + 1, ranked, parsed, snippets, prefixes) for i, ranked in enumerate(ranking.page)]
         return SearchResult(query=text, total=ranking.total, hits=hits, suggestion=suggestion,
                             fuzzy=fuzzy if ranking.total else None, facets=ranking.facets if facets else None,
                             total_exact=ranking.total_exact)
 
-    def _hit(self, rank_number: int, ranked: Ranked, parsed: query_parsing.ParsedQuery, snippets: bool) -> Hit:
+    def _hit(self, rank_number: int, ranked: Ranked, parsed: query_parsing.ParsedQuery, snippets: bool,
+             prefixes: dict | None = None) -> Hit:
         fields = ranked.fields
         text = fields.get("body", "")
         if snippets:
-            snippet, highlights = make_snippet(text, parsed.matches, parts=parsed.terms.get("parts", ()))
+            snippet, highlights = make_snippet(text, parsed.matches, parts=parsed.terms.get("parts", ()), prefixes=prefixes)
         else:
             snippet, highlights = "", []
         return Hit(

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from whoosh import qparser, query
 from whoosh.qparser import MultifieldParser, OrGroup
 
-from svar.index.analysis import STOP_WORDS
+from svar.index.analysis import STEM_OVERRIDES, STOP_WORDS, stem
 from .bestfield import BestField
 from svar.index.schema import FIELD_BOOSTS, TEXT_FIELDS, UNPOSITIONED_FIELDS, build_schema
 
@@ -57,6 +57,28 @@ class ParsedQuery:
         if term in self.terms.get(fieldname, ()):
             return True
         return fieldname == "body" and any(fnmatch.fnmatchcase(term, p) for p in self.patterns)
+
+    def marking_prefixes(self, fieldnames: tuple[str, ...]) -> dict[str, tuple[str, ...]] | None:
+        """Per field, what a passage's word (lower-cased; for "folded", folded) must start with to
+        have a term ``matches`` accepts: a stem starts its word, so the stems and the fixed starts
+        of wildcards, and the words STEM_OVERRIDES maps to one of them. None where a wildcard has no
+        fixed start, so that any word could match."""
+        prefixes: dict[str, tuple[str, ...]] = {}
+        for fieldname in fieldnames:
+            terms = set(self.terms.get(fieldname, ()))
+            starts = set(terms)
+            if fieldname == "body":
+                for pattern in self.patterns:
+                    fixed = re.split(r"[*?\[]", pattern, maxsplit=1)[0]
+                    if not fixed:
+                        return None
+                    starts.add(fixed)
+            for word in STEM_OVERRIDES:
+                term = stem(word)
+                if term in terms or (fieldname == "body" and any(fnmatch.fnmatchcase(term, p) for p in self.patterns)):
+                    starts.add(word)
+            prefixes[fieldname] = tuple(sorted(starts, key=lambda s: (-len(s), s)))
+        return prefixes
 
 
 # The fields a strict search uses: the words as typed and their inflections, nothing more.

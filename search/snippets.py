@@ -7,9 +7,10 @@ Every word that matched is marked, whatever form it has in the text ("placeringa
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
+from functools import lru_cache
 
-from svar.index.analysis import EllipsisTokenizer
+from svar.index.analysis import EllipsisTokenizer, fold
 from svar.index.schema import build_schema
 from svar.index.sentences import sentence_spans
 
@@ -25,31 +26,51 @@ _WORDS = re.compile(r"[^\W\d_]+")
 _analyzers: dict = {}
 
 
-def match_spans(text: str, matches: Callable[[str, str], bool],
-                parts: Collection[str] = ()) -> list[tuple[int, int, str]]:
+def match_spans(text: str, matches: Callable[[str, str], bool], parts: Collection[str] = (),
+                prefixes: Mapping[str, Collection[str]] | None = None) -> list[tuple[int, int, str]]:
     """(start, end, term) of each word in ``text`` that matched, whichever way it matched.
 
     ``parts`` are the query's compound-part terms: a longer word containing one is a compound found
     through it, and an elliptic pair ("jour- och familjehem") whose halves make one ("jourhem").
+    ``prefixes`` (ParsedQuery.marking_prefixes): per marking field, what a word's lower-cased (or
+    folded) form must start with to match; then only the words that do are analysed, which gives
+    the same spans as analysing every word, many times faster.
     """
     if not _analyzers:
         schema = build_schema()
         _analyzers.update((name, schema[name].analyzer) for name in MARKING_FIELDS)
     found: dict[tuple[int, int], str] = {}
-    # Index mode: the analyzers look up each distinct word's terms once per process, not per passage.
-    for fieldname in MARKING_FIELDS:
-        for token in _analyzers[fieldname](text, chars=True, mode="index"):
-            if matches(fieldname, token.text):
-                found.setdefault((token.startchar, token.endchar), token.text)
+    lowered = _aligned_lower(text) if prefixes is not None else None
+    if lowered is None:
+        # Index mode: the analyzers look up each distinct word's terms once per process, not per passage.
+        for fieldname in MARKING_FIELDS:
+            for token in _analyzers[fieldname](text, chars=True, mode="index"):
+                if matches(fieldname, token.text):
+                    found.setdefault((token.startchar, token.endchar), token.text)
+    else:
+        for fieldname in MARKING_FIELDS:
+            analyzer = _analyzers[fieldname]
+            wanted = tuple(prefixes.get(fieldname, ()))
+            if fieldname == "folded":
+                pattern = _folded_pattern(wanted)
+                offsets = [hit.start() for hit in pattern.finditer(lowered)] if pattern is not None else []
+            else:
+                offsets = _occurrences(lowered, wanted)
+            for start, end, word in _tokens_at(text, offsets, analyzer.expression):
+                for term in analyzer.word_terms(word):
+                    if matches(fieldname, term):
+                        found.setdefault((start, end), term)
     # Longest first: a word holding several parts counts as the most specific one, whatever order the
     # query's parts came in (a set's order changes with the process's hash seed).
     parts = sorted((p for p in parts if len(p) >= MIN_PART), key=lambda p: (-len(p), p))
     if parts:
-        for match in _WORDS.finditer(text):
-            word = match.group().lower()
+        words = _words_holding(text, lowered, parts) if lowered is not None else (
+            (m.start(), m.end(), m.group()) for m in _WORDS.finditer(text))
+        for start, end, word in words:
+            word = word.lower()
             part = next((p for p in parts if p in word and p != word), None)
             if part:
-                found.setdefault((match.start(), match.end()), part)
+                found.setdefault((start, end), part)
         for pair in EllipsisTokenizer.ELLIPSIS.finditer(text):
             left, right = pair[1].lower(), pair[2].lower()
             part = next((p for p in parts if p.startswith(left) and len(p) > len(left) and p[len(left):] in right), None)
@@ -65,11 +86,109 @@ def match_spans(text: str, matches: Callable[[str, str], bool],
     return kept
 
 
+def _aligned_lower(text: str) -> str | None:
+    """``text`` lower-cased, each character where it was; None when some character does not
+    lower-case to exactly one character of its kind or does not fold to exactly one (then offsets
+    in those forms are not offsets in ``text``, and every word is analysed instead)."""
+    lowered = text.lower()
+    if len(lowered) != len(text) or "\u03a3" in text:  # final sigma lower-cases by context
+        return None
+    for char in set(text):
+        if char.isascii():
+            continue
+        lower = char.lower()
+        if lower.isalnum() != char.isalnum() or lower.isdecimal() != char.isdecimal() or not _learn_fold(lower):
+            return None
+    return lowered
+
+
+# Lower-case character → what index.analysis.fold makes of it, for every non-ASCII one met so far;
+# and for each folded character, the characters that fold to it (themselves included).
+_FOLD: dict[str, str] = {}
+_FOLDS_TO: dict[str, set[str]] = {}
+
+
+def _learn_fold(char: str) -> bool:
+    folded = _FOLD.get(char)
+    if folded is None:
+        folded = fold(char)
+        if len(folded) != 1 or folded.isalnum() != char.isalnum() or folded.isdecimal() != char.isdecimal():
+            return False
+        _FOLD[char] = folded
+        _FOLDS_TO.setdefault(folded, {folded}).add(char)
+        _folded_pattern.cache_clear()  # a new character: the patterns must know it
+    return True
+
+
+# Characters a token can hold (TOKEN_PATTERN): letters, digits and these; any other ends one.
+_INSIDE_TOKENS = ".,/:"
+
+
+def _occurrences(lowered: str, strings: Collection[str]) -> list[int]:
+    """Every offset in ``lowered`` where one of ``strings`` starts, overlapping ones too, in order."""
+    found = set()
+    for string in strings:
+        at = lowered.find(string)
+        while at >= 0:
+            found.add(at)
+            at = lowered.find(string, at + 1)
+    return sorted(found)
+
+
+def _tokens_at(text: str, offsets: list[int], expression: re.Pattern) -> list[tuple[int, int, str]]:
+    """(start, end, token) of each token of ``text`` that starts at one of ``offsets``: what the
+    tokenizer yields there, because each is read by the tokenizer itself from a point no token spans."""
+    found = []
+    for at in offsets:
+        restart = at
+        while restart and (text[restart - 1].isalnum() or text[restart - 1] in _INSIDE_TOKENS):
+            restart -= 1
+        for token in expression.finditer(text, restart):
+            if token.start() >= at:
+                if token.start() == at:
+                    found.append((at, token.end(), token.group(0)))
+                break
+    return found
+
+
+@lru_cache(maxsize=256)
+def _folded_pattern(prefixes: tuple[str, ...]) -> re.Pattern | None:
+    """Finds, in the lower-cased text, where a word's folded form starts with one of ``prefixes``:
+    each character stands for every character met so far that folds to it. Overlapping finds are
+    needed only where a prefix holds more than letters (a token could start inside one)."""
+    if not prefixes:
+        return None
+
+    def chars(char: str) -> str:
+        variants = _FOLDS_TO.get(char)
+        return re.escape(char) if not variants else "[" + "".join(re.escape(c) for c in sorted(variants)) + "]"
+
+    alternation = "|".join("".join(chars(c) for c in p) for p in prefixes)
+    letters = all(c.isalnum() and not c.isdecimal() for p in prefixes for c in p)
+    return re.compile(f"(?:{alternation})" if letters else f"(?=(?:{alternation}))")
+
+
+def _words_holding(text: str, lowered: str, parts: Collection[str]) -> list[tuple[int, int, str]]:
+    """(start, end, word) of each word of ``text`` (as _WORDS finds them) that holds one of ``parts``."""
+    found: list[tuple[int, int, str]] = []
+    for at in _occurrences(lowered, parts):
+        if found and at < found[-1][1]:
+            continue  # inside the word just found
+        start = at
+        while start and text[start - 1].isalnum() and not text[start - 1].isdecimal():  # _WORDS's [^\W\d_]
+            start -= 1
+        word = _WORDS.match(text, start)
+        if word is not None and word.end() > at:
+            found.append((start, word.end(), word.group()))
+    return found
+
+
 def make_snippet(
-    text: str, matches: Callable[[str, str], bool], max_chars: int = SNIPPET_CHARS, parts: Collection[str] = ()
+    text: str, matches: Callable[[str, str], bool], max_chars: int = SNIPPET_CHARS, parts: Collection[str] = (),
+    prefixes: Mapping[str, Collection[str]] | None = None,
 ) -> tuple[str, list[tuple[int, int]]]:
     """The best run of whole sentences (at most ``max_chars``) and the matched words' offsets in it."""
-    spans = match_spans(text, matches, parts)
+    spans = match_spans(text, matches, parts, prefixes)
     sentences = sentence_spans(text) or [(0, len(text))]
     best = _best_sentence(sentences, spans)
     start, end = sentences[best]

@@ -173,3 +173,45 @@ def test_the_seeds_are_analysed_token_by_token_as_their_filters_would(seed):
         fast = [(t.text, t.pos) for t in analyzer(text, positions=True, mode="index")]
         composed = [(t.text, t.pos) for t in analyzer.chain(text, positions=True, mode="index")]
         assert fast == composed and len(fast) > 10, fieldname
+
+
+# Marking: looking only at the words that start like a query term marks what analysing every word marks.
+marking_pieces = st.sampled_from([
+    "barn", "Barnet", "barnens", "familjehem", "familjehemmet", "jour-", "och", "socialtjänsten", "Socialtjanst",
+    "förskolan", "forskola", "FÖRSKOLA", "skolor", "2022års", "2022/65", "3,5", "JO:s", "EU:s", "Hägersten-Älvsjö",
+    "vårdnadsöverflytten", "Andréa", "andrea", "é", "–", ".", "?", "\n", "  ", "_barn", "x_y", "ﬁsk", "İstanbul",
+    "ΣΟΣ", "placeringar", "placering", "insatser", "ö", "Öppenvård", "öppenvården", "12.5kr", "stöd", "stödet",
+    "12022", "x2022", "förskolor",
+])
+marking_text = st.one_of(st.lists(marking_pieces, max_size=50).map(" ".join), st.text(max_size=200))
+marking_query = st.lists(st.sampled_from([
+    "barn", "familjehem", "socialtjänst", "forskola", "förskola", "skol*", "famil*", "vårdnadsöverflyttning", "stöd",
+    "placering", "andrea", "öppenvård", "2022", "eu", "hem", "jourhem", "insats", "*hem",
+]), min_size=1, max_size=4).map(" ".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(marking_text, marking_query)
+@example("förskolan 12022 x2022 skolor", "skol* 2022")  # a term's start inside a longer token is no match
+@example("Förskolan i Älvsjö och forskolan", "forskola")
+def test_marking_only_words_that_start_like_a_term_marks_what_marking_every_word_does(text, query_text):
+    from svar.search.snippets import MARKING_FIELDS, match_spans
+
+    parsed = query_parsing.parse(query_text)
+    prefixes = parsed.marking_prefixes(MARKING_FIELDS)
+    parts = parsed.terms.get("parts", ())
+    assert match_spans(text, parsed.matches, parts, prefixes) == match_spans(text, parsed.matches, parts)
+
+
+def test_every_stem_starts_its_word_but_for_the_overrides():
+    # What marking_prefixes relies on, over every word of the seeds in every marking field's form.
+    import re
+    from pathlib import Path
+
+    from svar.index.analysis import STEM_OVERRIDES, fold, stem
+
+    words = {w.lower() for seed in (Path(__file__).resolve().parent.parent / "seeds").glob("*.txt")
+             for w in re.findall(r"[^\W_]+", seed.read_text(encoding="utf-8"))}
+    assert len(words) > 1000
+    for word in words | {fold(w) for w in words}:
+        assert word.startswith(stem(word)) or word in STEM_OVERRIDES, word
