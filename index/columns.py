@@ -2,8 +2,10 @@
 
 Whoosh keeps a field's term frequencies in pickled, zlib-compressed blocks together with its
 positions: reading one posting back costs about 1.5 µs in Python, and a question of common words
-has hundreds of thousands of them. Here a term with at least MIN_POSTINGS postings in a segment is
-also written as two arrays that a reader maps and scores whole; rarer terms are read from Whoosh.
+has hundreds of thousands of them. Here a term with at least MIN_POSTINGS postings in a segment
+(of any indexed field: text fields are scored from them, filter fields such as party and year
+make filters) is also written as two arrays that a reader maps whole; rarer terms are read from
+Whoosh.
 
 File layout (little-endian): MAGIC, then per term its passages (uint32) and weights (uint16: only
 terms whose weights are all whole numbers below 65,536 get columns), then a marshalled directory

@@ -170,7 +170,7 @@ class TermPool:
 
     def write(self, fieldwriter, schema, lengths_reader, columns: ColumnWriter | None = None) -> None:
         """Write every term's postings through the codec's field writer (as FieldWriter.add_postings
-        does), and the common terms of ``columns.fields`` to ``columns`` as well."""
+        does), and the common terms of ``columns.fields`` to ``columns`` as well (see columns.py)."""
         unpack = _RECORD.unpack_from
         header = _RECORD.size
         lastfield = None
@@ -332,8 +332,8 @@ class TermwiseWriter(SegmentWriter):
         folder = getattr(self.storage, "folder", None)
         if not folder or getattr(self.storage, "readonly", False):  # an index in memory: no columns
             return None
-        scorable = frozenset(name for name, field in self.schema.items() if field.scorable)
-        return ColumnWriter(os.path.join(folder, temporary_name(self.get_segment().segment_id())), scorable)
+        indexed = frozenset(name for name, field in self.schema.items() if field.indexed)
+        return ColumnWriter(os.path.join(folder, temporary_name(self.get_segment().segment_id())), indexed)
 
     def _assemble_segment(self) -> None:
         super()._assemble_segment()

@@ -207,7 +207,7 @@ def _styles() -> tuple[bool, formatting.Style, formatting.Style]:
 @click.option("--by-document", is_flag=True, help="One row per answer: its best passage and how many matched.")
 @click.option("--facets", is_flag=True, help="Also count the hits per party, respondent, year and kind.")
 @click.option("--count", "exact_total", is_flag=True,
-              help="Count every match (by default counting stops past 100, which is faster for common words).")
+              help="Count every match (by default counting may stop past 100 for a common phrase, which is faster).")
 @click.option("--strict", is_flag=True, help="Only the words as typed and their inflections: no compound "
               "parts, no å/ä/ö-less matches, no similar words.")
 @click.option("--format", "output_format", type=click.Choice(formatting.FORMATS), default="table",

@@ -7,18 +7,22 @@ summands' scores are added up approximately to find the candidates for the page 
 within a hair of the k-th best), and each candidate's parts are then added with fsum, as top-k
 (search/topk.py) adds them: the page, its scores and the total are the ones Whoosh would give.
 
-Queries this does not model (phrases, a coordination bonus, anything but words' best fields and
-exact-form bonuses) and indexes without columns are left to top-k's MaxScore walk: ranking.py
-asks here first.
+A phrase's score, where it is, is the sum of its words' scores: that sum over the passages holding
+all its words bounds what it can add, and its positions are checked through Whoosh only for the
+passages that could reach the page with it. A query of phrases alone is left to the walk. Queries this does not model (a coordination bonus,
+anything but words' best fields, exact-form bonuses and phrases) and indexes without columns are
+left to top-k's MaxScore walk: ranking.py asks here first.
 """
 
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Sequence
 
 from whoosh import query, scoring
 from whoosh.matching import FilterMatcher, LeafMatcher, Matcher, WrappingMatcher
+from whoosh.query.spans import SpanNear2
 from whoosh.searching import Searcher
 
 from svar.index.columns import segment_columns
@@ -45,20 +49,20 @@ class _Scored:
         self.scores = scores
 
 
-def columnar_top(searcher: Searcher, q: query.Query, allowed: Sequence[int] | None, *, k: int) -> TopPassages | None:
-    """TopPassages for ``q`` among ``allowed`` (ascending document numbers; None: all), exact, or
-    None when this query or index is one for the MaxScore walk."""
+def columnar_top(searcher: Searcher, q: query.Query, allowed: Sequence[int] | None, *, k: int,
+                 count_up_to: int | None = None) -> TopPassages | None:
+    """TopPassages for ``q`` among ``allowed`` (ascending document numbers; None: all), or None when
+    this query or index is one for the MaxScore walk. A phrase's positions are checked through
+    Whoosh only for the passages that could still reach the page with it, best first, and for
+    counting up to ``count_up_to`` matches (None: all); past that the total is a lower bound."""
     import numpy as np
 
     leaves = searcher.leaf_searchers()
     if not all(segment_columns(sub.reader()) is not None for sub, _ in leaves):
         return None
-    if any(isinstance(leaf, query.Phrase) for leaf in q.leaves()):
-        return None
     context = searcher.context(needs_current=True)
     allowed_array = np.asarray(allowed, dtype=np.int64) if allowed is not None else None
-    total = 0
-    candidates: list[tuple[float, int]] = []
+    segments: list[_Segment] = []
     for subsearcher, offset in leaves:
         matcher = q.matcher(subsearcher, context)
         if not matcher.is_active():
@@ -68,42 +72,289 @@ def columnar_top(searcher: Searcher, q: query.Query, allowed: Sequence[int] | No
             return None
         reader = subsearcher.reader()
         count = reader.doc_count_all()
+        parts, phrases = [], []
         try:
-            parts = [_summand(m, reader, np) for m in summands(matcher)]
+            for m in summands(matcher):
+                phrase = _phrase_bound(m, reader, np)
+                if phrase is not None:
+                    phrases.append((_phrase_query(q, m, subsearcher), phrase))
+                else:
+                    parts.append(_summand(m, reader, np))
         except _Unsupported:
             return None
         parts = [s for s in parts if len(s.docs)]
-        if not parts:
+        phrases = [(i, s) for i, s in phrases if len(s.docs)]
+        if not parts and not phrases:
             continue
-        scores = np.zeros(count)
-        matched = np.zeros(count, dtype=bool)
+        scratch = _scratch(reader, count, np)
+        segments.append(scratch.candidates(subsearcher, offset, q, context, parts, phrases, allowed_array, np))
+        scratch.release()  # only once zero again: after an error it is dropped, not reused
+    if segments and not any(segment.parts for segment in segments):
+        # Phrases alone: every candidate's word order must be checked to count them, and Whoosh's
+        # own walk does that best (at 4x "hela landet ska leva" took 222 ms walked, 424 ms here).
+        return None
+    return _page(segments, k, count_up_to, np)
+
+
+class _Scratch:
+    """Per-passage arrays of one segment, all zero between searches. Allocated afresh for every
+    search they cost more than the scoring: each page the kernel maps on first touch (a 4x
+    segment's four arrays took 4 ms where reusing them took 0.4)."""
+
+    def __init__(self, pool: list, count: int, np) -> None:
+        self.pool = pool
+        self.lower = np.zeros(count)  # the parts sure to be there
+        self.phrase = np.zeros(count)  # what the phrases would add, if they are there
+        self.sure = np.zeros(count, dtype=bool)
+        self.pending = np.zeros(count, dtype=bool)
+        self.touched = np.zeros(count, dtype=bool)
+
+    def candidates(self, subsearcher, offset, q, context, parts, phrases, allowed, np) -> "_Segment":
+        lower, phrase, sure, pending, touched = self.lower, self.phrase, self.sure, self.pending, self.touched
         for s in parts:
-            scores[s.docs] += s.scores  # a summand's passages are distinct: no update is lost
-            matched[s.docs] = True
-        if allowed_array is not None:
-            here = allowed_array[np.searchsorted(allowed_array, offset):np.searchsorted(allowed_array, offset + count)] - offset
-            keep = np.zeros(count, dtype=bool)
-            keep[here] = True
-            matched &= keep
-        docs = np.flatnonzero(matched)
-        total += len(docs)
-        if k == 0 or not len(docs):
+            lower[s.docs] += s.scores  # a summand's passages are distinct: no update is lost
+            sure[s.docs] = True
+        if not phrases:  # words alone (most searches): half the arrays, so half the work
+            docs = np.flatnonzero(sure)
+            low = lower[docs]
+            lower[docs] = 0.0
+            sure[docs] = False
+            high, certain, waiting = low, np.ones(len(docs), dtype=bool), np.zeros(len(docs), dtype=bool)
+        else:
+            for s in parts:
+                touched[s.docs] = True
+            for _, s in phrases:
+                phrase[s.docs] += s.scores
+                pending[s.docs] = True
+                touched[s.docs] = True
+            docs = np.flatnonzero(touched)
+            low, certain, waiting = lower[docs], sure[docs], pending[docs]
+            high = low + phrase[docs]
+            for array in (lower, phrase):
+                array[docs] = 0.0
+            for array in (sure, pending, touched):
+                array[docs] = False
+        if allowed is not None:  # ascending, as docs are: each passage looked up by bisection
+            here = allowed[np.searchsorted(allowed, offset):np.searchsorted(allowed, offset + len(lower))] - offset
+            at = np.minimum(np.searchsorted(here, docs), max(len(here) - 1, 0))
+            kept = here[at] == docs if len(here) else np.zeros(len(docs), dtype=bool)
+            docs, low, high, certain, waiting = docs[kept], low[kept], high[kept], certain[kept], waiting[kept]
+        return _Segment(subsearcher, offset, q, context, parts, phrases, docs, low, high, certain, waiting)
+
+    def release(self) -> None:
+        self.pool.append(self)
+
+
+_SCRATCH: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _scratch(reader, count: int, np) -> _Scratch:
+    # One free set per search in progress: threads of the web server search at the same time.
+    pool = _SCRATCH.setdefault(reader, [])
+    try:
+        return pool.pop()
+    except IndexError:
+        return _Scratch(pool, count, np)
+
+
+class _Segment:
+    """One segment's candidate passages for a query: what their parts add up to, and which still
+    wait for a phrase's positions to be checked."""
+
+    def __init__(self, subsearcher, offset, q, context, parts, phrases, docs, lower, upper, sure, pending) -> None:
+        self.subsearcher, self.offset, self.q, self.context = subsearcher, offset, q, context
+        self.parts, self.phrases = parts, phrases
+        self.docs, self.lower, self.upper, self.sure, self.pending = docs, lower, upper, sure, pending
+        self.phrase_parts: dict[int, list[float]] = {}  # passage → its phrases' scores, once checked
+
+    def check(self, indexes, np) -> tuple[list[float], list[bool]]:
+        """Check the phrases of the candidates at ``indexes`` (ascending) through Whoosh's own
+        matchers: what the phrases that are there add to each, and whether any is."""
+        added, present = [], []
+        found: dict[int, list[float]] = {int(self.docs[i]): [] for i in indexes}
+        for phrase, _ in self.phrases:
+            m = phrase.matcher(self.subsearcher, self.context)  # the very matcher of the query's tree
+            for docnum in found:  # ascending
+                if m.is_active() and m.id() < docnum:
+                    m.skip_to(docnum)
+                if m.is_active() and m.id() == docnum:
+                    found[docnum].append(m.score())
+        for docnum, scores in found.items():
+            self.phrase_parts[docnum] = scores
+            added.append(sum(scores))
+            present.append(bool(scores))
+        return added, present
+
+
+def _page(segments: list[_Segment], k: int, count_up_to: int | None, np) -> TopPassages:
+    """The best k candidates of all segments, checking phrases only where the page needs it."""
+    if not segments:
+        return TopPassages([], 0, exact=True)
+    if not any(segment.pending.any() for segment in segments):
+        return _words_page(segments, k, np)
+    which = np.concatenate([np.full(len(s.docs), n) for n, s in enumerate(segments)])
+    position = np.concatenate([np.arange(len(s.docs)) for s in segments])
+    lower = np.concatenate([s.lower for s in segments])
+    upper = np.concatenate([s.upper for s in segments])
+    sure = np.concatenate([s.sure for s in segments])
+    pending = np.concatenate([s.pending for s in segments])
+    value = lower.copy()  # the approximate score, once no phrase is pending
+
+    def check(indexes) -> None:
+        for n in np.unique(which[indexes]).tolist():
+            mine = np.sort(indexes[which[indexes] == n])
+            added, present = segments[n].check(position[mine], np)
+            value[mine] += np.array(added)
+            sure[mine] |= np.array(present, dtype=bool)
+            pending[mine] = False
+
+    # Each check walks a phrase's postings from the start of the segment up to the last passage
+    # checked: the most promising few first, twice; if the page is still open, all at once.
+    for batch in (max(2 * k, 16), max(8 * k, 64), None):
+        if not k or not pending.any():
+            break
+        # Every passage that surely matches scores at least this much: the k-th best of them is a floor.
+        known = np.where(sure, np.where(pending, lower, value), -np.inf)
+        floor = _kth(known, k, np)
+        waiting = np.flatnonzero(pending & (upper >= floor - _MARGIN * (1 + abs(floor))))
+        if not len(waiting):
+            break
+        check(waiting[np.argsort(-upper[waiting], kind="stable")][:batch] if batch else waiting)
+    # Passages a phrase alone may match are counted once checked, as far as counting goes: a
+    # segment at a time, until more than count_up_to are known.
+    for n in range(len(segments)):
+        if not pending.any() or (count_up_to is not None and int(sure.sum()) > count_up_to):
+            break
+        unknown = np.flatnonzero(pending & ~sure & (which == n))
+        if len(unknown):
+            check(unknown)
+    exact = not (pending & ~sure).any()
+    total = int(sure.sum())
+    if not k:
+        return TopPassages([], total, exact)
+    # A passage still pending cannot reach the page: its best possible score is below the floor.
+    final = np.where(sure & ~pending, value, -np.inf)
+    kth = _kth(final, k, np)
+    chosen = np.flatnonzero(np.isfinite(final) & (final >= kth - _MARGIN * (1 + abs(kth))))
+    entries = []
+    for n in np.unique(which[chosen]).tolist():
+        segment = segments[n]
+        docs = segment.docs[position[chosen[which[chosen] == n]]]
+        for score, docnum in zip(_exact(segment.parts, docs, np, segment.phrase_parts), docs.tolist()):
+            entries.append((score, segment.offset + docnum))
+    entries.sort(key=lambda e: (-e[0], e[1]))
+    if len(entries) >= k:
+        cutoff = entries[k - 1][0]
+        entries = [e for e in entries if e[0] >= cutoff]
+    return TopPassages(entries, total, exact)
+
+
+def _words_page(segments: list[_Segment], k: int, np) -> TopPassages:
+    """_page when no phrase is pending: every candidate surely matches, with the score it has."""
+    total = sum(len(segment.docs) for segment in segments)
+    entries: list[tuple[float, int]] = []
+    for segment in segments:
+        docs, approximate = segment.docs, segment.lower
+        if not k or not len(docs):
             continue
-        approximate = scores[docs]
         if len(docs) > k:
             kth = np.partition(approximate, len(docs) - k)[len(docs) - k]
             docs = docs[approximate >= kth - _MARGIN * (1 + abs(kth))]
-        candidates.extend((score, offset + int(docnum)) for score, docnum in zip(_exact(parts, docs, np), docs))
-    candidates.sort(key=lambda e: (-e[0], e[1]))
-    if k and len(candidates) >= k:
-        cutoff = candidates[k - 1][0]
-        candidates = [e for e in candidates if e[0] >= cutoff]
-    return TopPassages(candidates if k else [], total, exact=True)
+        scores = _exact(segment.parts, docs, np, segment.phrase_parts)
+        entries.extend((score, segment.offset + docnum) for score, docnum in zip(scores, docs.tolist()))
+    entries.sort(key=lambda e: (-e[0], e[1]))
+    if k and len(entries) >= k:
+        cutoff = entries[k - 1][0]
+        entries = [e for e in entries if e[0] >= cutoff]
+    return TopPassages(entries if k else [], total, exact=True)
 
 
-def _exact(summands: list[_Scored], docs, np) -> list[float]:
-    """Each passage's score as top-k adds it up: its summands' parts, summed exactly (fsum)."""
-    parts: list[list[float]] = [[] for _ in range(len(docs))]
+def _kth(values, k: int, np) -> float:
+    """The k-th highest of ``values`` (-inf when fewer than k are finite)."""
+    finite = values[np.isfinite(values)]
+    if len(finite) < k or not k:
+        return -np.inf
+    return float(np.partition(finite, len(finite) - k)[len(finite) - k])
+
+
+def _phrase_query(q: query.Query, m: Matcher, subsearcher: Searcher) -> query.Phrase:
+    """The phrase of ``q`` whose matcher ``m`` is: the same field, words and boost."""
+    boost, inner = (m.boost, m.child) if type(m) is WrappingMatcher else (1.0, m)
+    terms = [_leaf(word)[0].term() for word in inner.ms]  # a word's postings may skip deleted passages
+    for phrase in q.leaves():
+        if isinstance(phrase, query.Phrase) and phrase.fieldname == terms[0][0] and phrase.boost == boost:
+            field = subsearcher.schema[phrase.fieldname]
+            if [(phrase.fieldname, field.to_bytes(word)) for word in phrase.words] == terms:
+                return phrase
+    raise _Unsupported
+
+
+def _phrase_bound(m: Matcher, reader, np) -> _Scored | None:
+    """For a phrase, the passages holding all its words and what the phrase scores there if the
+    words stand in order (Whoosh: the sum of its words' scores); None for anything else."""
+    boost, inner = 1.0, m
+    if type(m) is WrappingMatcher:
+        boost, inner = m.boost, m.child
+    if not isinstance(inner, SpanNear2.SpanNear2Matcher):
+        return None
+    words = [_term(leaf, reader, np) for leaf in inner.ms]
+    docs, scores = words[0].docs, words[0].scores
+    for word in words[1:]:
+        docs, mine, theirs = np.intersect1d(docs, word.docs, assume_unique=True, return_indices=True)
+        scores = scores[mine] + word.scores[theirs]
+    return _Scored(docs, scores * boost)
+
+
+def allowed_passages(searcher: Searcher, filter_query: query.Query):
+    """The passages ``filter_query`` lets through, ascending, as a numpy array, read from the
+    segments' columns (Whoosh reads a filter's postings one by one: most of a filtered search's
+    time); None where the index has no columns or the filter is not made of terms, numeric or date
+    ranges, And and Or."""
+    import numpy as np
+
+    leaves = searcher.leaf_searchers()
+    if not all(segment_columns(sub.reader()) is not None for sub, _ in leaves):
+        return None
+    context = searcher.context()
+    allowed = []
+    for subsearcher, offset in leaves:
+        docs = _allowed(filter_query, subsearcher, context, np)
+        if docs is None:
+            return None
+        allowed.append(docs + offset)
+    return np.concatenate(allowed) if allowed else np.zeros(0, dtype=np.int64)
+
+
+def _allowed(q: query.Query, subsearcher: Searcher, context, np):
+    """One segment's passages that ``q`` matches, ascending and each once; None: not evaluated here."""
+    if q is query.NullQuery:
+        return np.zeros(0, dtype=np.int64)
+    if isinstance(q, query.NumericRange):  # DateRange too: the terms covering the range
+        simpler = q.simplify(subsearcher.reader())
+        return None if isinstance(simpler, query.NumericRange) else _allowed(simpler, subsearcher, context, np)
+    if type(q) is query.Term:
+        matcher = q.matcher(subsearcher, context)
+        if not matcher.is_active():
+            return np.zeros(0, dtype=np.int64)
+        return _passages(matcher, subsearcher.reader(), np)
+    if type(q) in (query.And, query.Or) and not getattr(q, "minmatch", 0):
+        parts = [_allowed(child, subsearcher, context, np) for child in q.children()]
+        if any(part is None for part in parts):
+            return None
+        if not parts:
+            return np.zeros(0, dtype=np.int64)
+        combined = parts[0]
+        for part in parts[1:]:
+            combined = (np.intersect1d(combined, part, assume_unique=True) if type(q) is query.And
+                        else np.union1d(combined, part))
+        return combined
+    return None
+
+
+def _exact(summands: list[_Scored], docs, np, phrase_parts: dict[int, list[float]]) -> list[float]:
+    """Each passage's score as top-k adds it up: its summands' parts (the phrases' as checked),
+    summed exactly (fsum)."""
+    parts: list[list[float]] = [list(phrase_parts.get(docnum, ())) for docnum in docs.tolist()]
     for s in summands:
         where = np.minimum(np.searchsorted(s.docs, docs), len(s.docs) - 1)
         present = s.docs[where] == docs
@@ -156,35 +407,56 @@ def _best_of(fields: list[tuple[_Scored, float]], np) -> _Scored:
     return _Scored(docs, scores)
 
 
-def _term(m: Matcher, reader, np) -> _Scored:
-    """One term's postings in one field, each scored as Whoosh's BM25F scorer scores it."""
-    excluded = None
-    leaf = m
+def _leaf(m: Matcher) -> tuple[Matcher, frozenset | None]:
+    """A term's postings matcher and the deleted passages it skips (None: none)."""
+    excluded, leaf = None, m
     if type(m) is FilterMatcher:  # the segment's deleted passages
         if not m._exclude or m.boost != 1.0:
             raise _Unsupported
         excluded, leaf = m._ids, m.child
     if not isinstance(leaf, LeafMatcher) or leaf.term() is None:
         raise _Unsupported
-    scorer = getattr(leaf, "scorer", None)
-    fieldname, btext = leaf.term()
-    if type(scorer) is not scoring.BM25FScorer or scorer.dfl is not length_lookup(reader, fieldname):
-        raise _Unsupported
-    stored = segment_columns(reader).postings(fieldname, btext)
+    return leaf, excluded
+
+
+def _postings(m: Matcher, reader, np, weights: bool = True):
+    """A term's passages (ascending) and weights, from the segment's columns or, for a rare term,
+    through Whoosh (whose filter, if any, already skips deleted passages)."""
+    leaf, excluded = _leaf(m)
+    stored = segment_columns(reader).postings(*leaf.term())
     if stored is not None:
-        docs, weights = stored
+        docs, values = stored
         docs = docs.astype(np.int64)
-        weights = weights.astype(np.float64)
+        values = values.astype(np.float64) if weights else None
         if excluded:
             kept = ~np.isin(docs, np.fromiter(excluded, dtype=np.int64, count=len(excluded)))
-            docs, weights = docs[kept], weights[kept]
-    else:  # a rare term: its postings through Whoosh (the filter, if any, already skips deletions)
-        ids, values = [], []
-        while m.is_active():
-            ids.append(m.id())
-            values.append(m.weight())
-            m.next()
-        docs, weights = np.array(ids, dtype=np.int64), np.array(values, dtype=np.float64)
+            docs, values = docs[kept], (values[kept] if weights else None)
+        return docs, values
+    if not weights:
+        return np.fromiter(m.all_ids(), dtype=np.int64), None
+    ids, values = [], []
+    while m.is_active():
+        ids.append(m.id())
+        values.append(m.weight())
+        m.next()
+    return np.array(ids, dtype=np.int64), np.array(values, dtype=np.float64)
+
+
+def _passages(m: Matcher, reader, np):
+    try:
+        return _postings(m, reader, np, weights=False)[0]
+    except _Unsupported:
+        return None
+
+
+def _term(m: Matcher, reader, np) -> _Scored:
+    """One term's postings in one field, each scored as Whoosh's BM25F scorer scores it."""
+    leaf, _ = _leaf(m)
+    scorer = getattr(leaf, "scorer", None)
+    fieldname = leaf.term()[0]
+    if type(scorer) is not scoring.BM25FScorer or scorer.dfl is not length_lookup(reader, fieldname):
+        raise _Unsupported
+    docs, weights = _postings(m, reader, np)
     lengths = np.frombuffer(length_bytes(reader, fieldname), dtype=np.uint8)
     fl = _length_table(np)[lengths[docs]]
     idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1

@@ -156,9 +156,10 @@ class AnswerIndex:
         ``sort``: "relevance", "newest" or "oldest". ``by_document``: one hit per answer, its best
         passage, with the number of its passages that matched. ``facets``: counts per party,
         respondent, year and kind of passage over all matches (each equal to what that filter returns).
-        Past the first hundred matches a plain search stops counting and skips the passages that
-        cannot reach the page (``total_exact`` False: more than ``total`` match); ``exact_total`` or
-        ``facets`` count every match.
+        A plain search counts every match, except that past the first hundred it stops checking a
+        phrase's word order in passages that cannot reach the page (and an index without term
+        columns stops counting there): then ``total_exact`` is False, more than ``total`` match.
+        ``exact_total`` or ``facets`` count every match.
         """
         if sort not in SORTS:
             raise FilterError(f"--sort {sort!r}: use one of {', '.join(SORTS)}")

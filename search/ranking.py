@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from whoosh import query, scoring, sorting
 from whoosh.searching import Searcher
 
-from .columnar import columnar_top
+from .columnar import allowed_passages, columnar_top
 from .lengths import length_lookup
 from .topk import top_passages
 
@@ -78,12 +78,17 @@ def rank(
     # The filter goes in as a plain set of document numbers: given a Query, Whoosh makes a BitSet whose
     # truth test scans the whole bit array for every match (a filtered search took seconds at 4×).
     # Whoosh yields them in index order, the order top-k walks a sparse filter in.
-    allowed = list(searcher.docs_for_query(filter_query)) if filter_query is not None else None
-    if allowed is not None and not allowed:  # Whoosh would read an empty set as "no filter"
+    allowed = None  # ascending: a numpy array when read from columns, else a list
+    if filter_query is not None:
+        allowed = allowed_passages(searcher, filter_query)
+        if allowed is None:
+            allowed = list(searcher.docs_for_query(filter_query))
+    if allowed is not None and len(allowed) == 0:  # Whoosh would read an empty set as "no filter"
         return Ranking(0, [], {name: {} for name in FACET_FIELDS} if facets else {})
     if sort == "relevance" and not by_document and not facets:
-        top = columnar_top(searcher, q, allowed, k=offset + limit) or top_passages(
-            searcher, q, allowed, k=offset + limit, count_up_to=None if exact_total else COUNTED_EXACTLY)
+        count_up_to = None if exact_total else COUNTED_EXACTLY
+        top = columnar_top(searcher, q, allowed, k=offset + limit, count_up_to=count_up_to) or top_passages(
+            searcher, q, _listed(allowed), k=offset + limit, count_up_to=count_up_to)
         entries = top.entries
         _break_ties(searcher, entries, offset, offset + limit)
         page = [Ranked(docnum, score, searcher.stored_fields(docnum)) for score, docnum in entries[offset:offset + limit]]
@@ -91,7 +96,7 @@ def rank(
             return Ranking(top.total, page)
         return Ranking(COUNTED_EXACTLY, page, total_exact=False)
     # Facets, grouping and date order need every match, scored in one pass.
-    results = searcher.search(q, filter=set(allowed) if allowed is not None else None, limit=None,
+    results = searcher.search(q, filter=set(_listed(allowed)) if allowed is not None else None, limit=None,
                               groupedby=groupedby, terms=False)
     counts = {name: {str(k): v for k, v in sorted(results.groups(name).items(), key=lambda kv: (-kv[1], str(kv[0])))}
               for name in FACET_FIELDS} if facets else {}
@@ -125,6 +130,10 @@ def rank(
         fields = searcher.stored_fields(docnum)
         page.append(Ranked(docnum, score, fields, matching[fields["dnr"]] if matching is not None else None))
     return Ranking(len(entries), page, counts)
+
+
+def _listed(allowed):
+    return allowed.tolist() if hasattr(allowed, "tolist") else allowed
 
 
 def _break_ties(searcher: Searcher, entries: list[tuple[float, int]], start: int, stop: int) -> None:

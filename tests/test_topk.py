@@ -1,9 +1,9 @@
 """A plain search scores only the passages that can reach the page: it must show exactly the page,
 scores and ties that scoring every match shows, and say when it stopped counting.
 
-A query of words is scored from the segments' columns (search/columnar.py) and counted exactly; an
-index without columns (written before they existed) and any query with a phrase take the MaxScore
-walk (search/topk.py), which stops counting at a hundred. Both must page like scoring everything."""
+A query of words and phrases is scored from the segments' columns (search/columnar.py); an index
+without columns (written before they existed) takes the MaxScore walk (search/topk.py), which stops
+counting at a hundred. Both must page like scoring everything."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from svar.search import open_index
@@ -40,6 +40,8 @@ Stockholm den 1 mars 2031
 Per Persson
 """
 VOCABULARY = sorted({w.lower() for seed in SEEDS for w in re.findall(r"[^\W\d_]{4,}", seed.read_text(encoding="utf-8"))})
+# The seeds' words in order: runs of them are phrases that occur.
+RUNNING_WORDS = [w for seed in SEEDS for w in re.findall(r"[^\W\d_]+", seed.read_text(encoding="utf-8"))]
 
 
 @pytest.fixture(scope="module")
@@ -111,11 +113,30 @@ def test_without_columns_a_common_word_stops_counting_but_shows_the_same_page(si
                 assert _page(answers.search(text, offset=offset)) == _page(columnar.search(text, offset=offset))
 
 
-def test_a_phrase_takes_the_walk_and_stops_counting(sixty):
+def test_a_phrase_among_words_is_checked_only_where_it_can_count(sixty, sixty_before_columns):
+    with open_index(sixty) as answers, open_index(sixty_before_columns) as walked:
+        for text in ('"rätt stöd" barn', '"enskilda fall" skyddsfonden', '"detta ärende" familjehem'):
+            fast = answers.search(text, limit=10)
+            counted = walked.search(text, limit=10, exact_total=True)
+            assert (fast.total, fast.total_exact) == (counted.total, True)
+            assert _page(fast) == _page(counted)
+            for offset in (0, 7, 95):
+                _same_as_scoring_everything(answers, text, limit=10, offset=offset)
+            # A page longer than the matches: passages with the phrase's words, not the phrase, stay off.
+            _same_as_scoring_everything(answers, text, limit=300)
+        assert [answers.search(t).total for t in ('"rätt stöd" barn', '"enskilda fall" skyddsfonden')] == [285, 30]
+        # ("enskilda fall": 15 passages, the two words 30; skyddsfonden 15 others.)
+        assert answers.search("enskilda AND fall", exact_total=True).total == 30
+        assert len(answers.search('"enskilda fall" skyddsfonden', limit=300).hits) == 30
+
+
+def test_a_phrase_alone_takes_the_walk(sixty):
     with open_index(sixty) as answers:
-        fast = answers.search('"rätt stöd" barn', limit=10)
-        assert (fast.total, fast.total_exact) == (100, False)
-        assert answers.search('"rätt stöd" barn', exact_total=True).total == 285
+        alone = answers.search('"barn och unga"', limit=10)
+        assert (alone.total, alone.total_exact) == (100, False)
+        assert answers.search('"barn och unga"', exact_total=True).total == 195
+        assert answers.search('"rätt stöd"').total == 30
+        _same_as_scoring_everything(answers, '"barn och unga"', limit=10)
 
 
 def test_a_rare_word_is_counted_exactly(sixty):
@@ -135,6 +156,25 @@ def test_a_rare_word_among_common_ones_settles_the_page_early(sixty, sixty_befor
         fast = answers.search("skyddsfonden socialtjänsten barn", limit=10, snippets=False)
         assert (fast.total, fast.total_exact) == (331, True)
         _same_as_scoring_everything(answers, "skyddsfonden socialtjänsten barn", limit=10)
+
+
+FILTERS = ({"party": "M"}, {"year": 2026}, {"party": "L", "year": 2021}, {"respondent": "Jan Jönsson"},
+           {"since": "2022-01-01", "until": "2025-12-31"}, {"kind": "preamble"}, {"dnr": "KS 2031/7"},
+           {"party": "V", "kind": "answer", "since": "2021"}, {"year": 1999})
+
+
+def test_filters_read_from_columns_let_through_what_whoosh_lets_through(sixty, sixty_before_columns):
+    with open_index(sixty) as answers, open_index(sixty_before_columns) as walked:
+        totals = []
+        for filters in FILTERS:
+            for text in ("barn", "familjehem placering barn", '"rätt stöd" barn'):
+                fast = answers.search(text, snippets=False, exact_total=True, **filters)
+                assert _page(fast) == _page(walked.search(text, snippets=False, exact_total=True, **filters))
+                assert fast.total == walked.search(text, snippets=False, exact_total=True, **filters).total
+                _same_as_scoring_everything(answers, text, **filters)
+            totals.append(answers.search("barn", snippets=False, **filters).total)
+        # The facet counts of "barn" (M 150, 2026 120, Jan Jönsson 135, preamble 120), and none for 1999.
+        assert totals == [150, 120, 75, 135, 90, 120, 5, 90, 0]
 
 
 @pytest.fixture(scope="module")
@@ -169,26 +209,30 @@ def test_revised_answers_page_as_if_every_match_were_scored(revised):
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(words=st.lists(st.sampled_from(VOCABULARY), min_size=1, max_size=5),
+@given(words=st.lists(st.sampled_from(VOCABULARY), min_size=0, max_size=5),
+       phrase=st.one_of(st.none(), st.tuples(st.integers(0, len(RUNNING_WORDS) - 4), st.integers(2, 4))),
        limit=st.integers(1, 30), offset=st.integers(0, 120))
-def test_any_plain_query_pages_as_if_every_match_were_scored(sixty, sixty_before_columns, words, limit, offset):
-    text = " ".join(words)
+def test_any_plain_query_pages_as_if_every_match_were_scored(sixty, sixty_before_columns, words, phrase, limit, offset):
+    # Some words, and perhaps a phrase that occurs in the seeds (a run of their words) in quotes.
+    quoted = f'"{" ".join(RUNNING_WORDS[phrase[0]:phrase[0] + phrase[1]])}"' if phrase else ""
+    text = " ".join([quoted, *words]).strip()
+    assume(text)
     with open_index(sixty) as answers, open_index(sixty_before_columns) as walked:
         _same_as_scoring_everything(answers, text, limit=limit, offset=offset)
         _same_as_scoring_everything(walked, text, limit=limit, offset=offset)
         assert _page(answers.search(text, limit=limit, offset=offset)) == _page(walked.search(text, limit=limit, offset=offset))
 
 
-def test_the_cli_says_more_than_and_counts_on_request(runner, sixty):
+def test_the_cli_says_more_than_and_counts_on_request(runner, sixty, sixty_before_columns):
     result = runner.invoke(main, ["--index", str(sixty), "search", "socialtjänsten", "--limit", "2"])
     assert result.exit_code == 0
     assert result.stdout.splitlines()[0] == "271 passages match 'socialtjänsten' (showing 1–2)"
-    phrase = '"rätt stöd" barn'
-    result = runner.invoke(main, ["--index", str(sixty), "search", phrase, "--limit", "2"])
+    walked = str(sixty_before_columns)  # the walk stops counting
+    result = runner.invoke(main, ["--index", walked, "search", "socialtjänsten", "--limit", "2"])
     assert result.exit_code == 0
     assert result.stdout.splitlines()[0] == (
-        f"more than 100 passages match '{phrase}' (showing 1–2; --count counts them all)")
-    result = runner.invoke(main, ["--index", str(sixty), "search", phrase, "--limit", "2", "--count"])
-    assert result.stdout.splitlines()[0] == f"285 passages match '{phrase}' (showing 1–2)"
-    result = runner.invoke(main, ["--index", str(sixty), "search", phrase, "--format", "md"])
+        "more than 100 passages match 'socialtjänsten' (showing 1–2; --count counts them all)")
+    result = runner.invoke(main, ["--index", walked, "search", "socialtjänsten", "--limit", "2", "--count"])
+    assert result.stdout.splitlines()[0] == "271 passages match 'socialtjänsten' (showing 1–2)"
+    result = runner.invoke(main, ["--index", walked, "search", "socialtjänsten", "--format", "md"])
     assert "Matching passages: more than 100" in result.stdout
