@@ -340,5 +340,6 @@ class TermwiseWriter(SegmentWriter):
         # Only now: a file named after the segment before this would be packed into its compound file.
         segment_id = self.get_segment().segment_id()
         folder = getattr(self.storage, "folder", None)
-        if folder and os.path.exists(os.path.join(folder, temporary_name(segment_id))):
-            os.replace(os.path.join(folder, temporary_name(segment_id)), os.path.join(folder, final_name(segment_id)))
+        written = os.path.join(folder, temporary_name(segment_id)) if folder else None
+        if written and os.path.exists(written):
+            os.replace(written, os.path.join(folder, final_name(segment_id)))

@@ -9,9 +9,11 @@ within a hair of the k-th best), and each candidate's parts are then added with 
 
 A phrase's score, where it is, is the sum of its words' scores: that sum over the passages holding
 all its words bounds what it can add, and its positions are checked through Whoosh only for the
-passages that could reach the page with it. A query of phrases alone is left to the walk. Queries this does not model (a coordination bonus,
-anything but words' best fields, exact-form bonuses and phrases) and indexes without columns are
-left to top-k's MaxScore walk: ranking.py asks here first.
+passages that could reach the page with it.
+
+A query of phrases alone, queries this does not model (a coordination bonus, anything but words'
+best fields, exact-form bonuses and phrases) and indexes without columns are left to top-k's
+MaxScore walk: ranking.py asks here first.
 """
 
 from __future__ import annotations
@@ -35,6 +37,21 @@ from .topk import TopPassages, plain, segment_scoring, summands
 _MARGIN = 1e-9
 
 
+# numpy, imported by the first search that scores from columns: `svar stats`, `list` and `show` load
+# this module through the library and never need it (the import takes ~120 ms on a slow machine).
+np = None
+_LENGTHS = None  # length byte → field length, as floats
+
+
+def _load_numpy() -> None:
+    global np, _LENGTHS
+    if np is None:
+        import numpy
+
+        _LENGTHS = numpy.array(BYTE_LENGTHS, dtype=numpy.float64)
+        np = numpy
+
+
 class _Unsupported(Exception):
     """The query holds something this module does not score like Whoosh: use the walk instead."""
 
@@ -55,11 +72,10 @@ def columnar_top(searcher: Searcher, q: query.Query, allowed: Sequence[int] | No
     this query or index is one for the MaxScore walk. A phrase's positions are checked through
     Whoosh only for the passages that could still reach the page with it, best first, and for
     counting up to ``count_up_to`` matches (None: all); past that the total is a lower bound."""
-    import numpy as np
-
     leaves = searcher.leaf_searchers()
     if not all(segment_columns(sub.reader()) is not None for sub, _ in leaves):
         return None
+    _load_numpy()
     context = searcher.context(needs_current=True)
     allowed_array = np.asarray(allowed, dtype=np.int64) if allowed is not None else None
     segments: list[_Segment] = []
@@ -75,25 +91,25 @@ def columnar_top(searcher: Searcher, q: query.Query, allowed: Sequence[int] | No
         parts, phrases = [], []
         try:
             for m in summands(matcher):
-                phrase = _phrase_bound(m, reader, np)
+                phrase = _phrase_bound(m, reader)
                 if phrase is not None:
                     phrases.append((_phrase_query(q, m, subsearcher), phrase))
                 else:
-                    parts.append(_summand(m, reader, np))
+                    parts.append(_summand(m, reader))
         except _Unsupported:
             return None
         parts = [s for s in parts if len(s.docs)]
-        phrases = [(i, s) for i, s in phrases if len(s.docs)]
+        phrases = [(phrase, s) for phrase, s in phrases if len(s.docs)]
         if not parts and not phrases:
             continue
-        scratch = _scratch(reader, count, np)
-        segments.append(scratch.candidates(subsearcher, offset, q, context, parts, phrases, allowed_array, np))
+        scratch = _scratch(reader, count)
+        segments.append(scratch.candidates(subsearcher, offset, context, parts, phrases, allowed_array))
         scratch.release()  # only once zero again: after an error it is dropped, not reused
     if segments and not any(segment.parts for segment in segments):
         # Phrases alone: every candidate's word order must be checked to count them, and Whoosh's
         # own walk does that best (at 4x "hela landet ska leva" took 222 ms walked, 424 ms here).
         return None
-    return _page(segments, k, count_up_to, np)
+    return _page(segments, k, count_up_to)
 
 
 class _Scratch:
@@ -101,7 +117,7 @@ class _Scratch:
     search they cost more than the scoring: each page the kernel maps on first touch (a 4x
     segment's four arrays took 4 ms where reusing them took 0.4)."""
 
-    def __init__(self, pool: list, count: int, np) -> None:
+    def __init__(self, pool: list, count: int) -> None:
         self.pool = pool
         self.lower = np.zeros(count)  # the parts sure to be there
         self.phrase = np.zeros(count)  # what the phrases would add, if they are there
@@ -109,7 +125,7 @@ class _Scratch:
         self.pending = np.zeros(count, dtype=bool)
         self.touched = np.zeros(count, dtype=bool)
 
-    def candidates(self, subsearcher, offset, q, context, parts, phrases, allowed, np) -> "_Segment":
+    def candidates(self, subsearcher, offset, context, parts, phrases, allowed) -> "_Segment":
         lower, phrase, sure, pending, touched = self.lower, self.phrase, self.sure, self.pending, self.touched
         for s in parts:
             lower[s.docs] += s.scores  # a summand's passages are distinct: no update is lost
@@ -139,7 +155,7 @@ class _Scratch:
             at = np.minimum(np.searchsorted(here, docs), max(len(here) - 1, 0))
             kept = here[at] == docs if len(here) else np.zeros(len(docs), dtype=bool)
             docs, low, high, certain, waiting = docs[kept], low[kept], high[kept], certain[kept], waiting[kept]
-        return _Segment(subsearcher, offset, q, context, parts, phrases, docs, low, high, certain, waiting)
+        return _Segment(subsearcher, offset, context, parts, phrases, docs, low, high, certain, waiting)
 
     def release(self) -> None:
         self.pool.append(self)
@@ -148,26 +164,26 @@ class _Scratch:
 _SCRATCH: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _scratch(reader, count: int, np) -> _Scratch:
+def _scratch(reader, count: int) -> _Scratch:
     # One free set per search in progress: threads of the web server search at the same time.
     pool = _SCRATCH.setdefault(reader, [])
     try:
         return pool.pop()
     except IndexError:
-        return _Scratch(pool, count, np)
+        return _Scratch(pool, count)
 
 
 class _Segment:
     """One segment's candidate passages for a query: what their parts add up to, and which still
     wait for a phrase's positions to be checked."""
 
-    def __init__(self, subsearcher, offset, q, context, parts, phrases, docs, lower, upper, sure, pending) -> None:
-        self.subsearcher, self.offset, self.q, self.context = subsearcher, offset, q, context
+    def __init__(self, subsearcher, offset, context, parts, phrases, docs, lower, upper, sure, pending) -> None:
+        self.subsearcher, self.offset, self.context = subsearcher, offset, context
         self.parts, self.phrases = parts, phrases
         self.docs, self.lower, self.upper, self.sure, self.pending = docs, lower, upper, sure, pending
         self.phrase_parts: dict[int, list[float]] = {}  # passage → its phrases' scores, once checked
 
-    def check(self, indexes, np) -> tuple[list[float], list[bool]]:
+    def check(self, indexes) -> tuple[list[float], list[bool]]:
         """Check the phrases of the candidates at ``indexes`` (ascending) through Whoosh's own
         matchers: what the phrases that are there add to each, and whether any is."""
         added, present = [], []
@@ -186,12 +202,12 @@ class _Segment:
         return added, present
 
 
-def _page(segments: list[_Segment], k: int, count_up_to: int | None, np) -> TopPassages:
+def _page(segments: list[_Segment], k: int, count_up_to: int | None) -> TopPassages:
     """The best k candidates of all segments, checking phrases only where the page needs it."""
     if not segments:
         return TopPassages([], 0, exact=True)
     if not any(segment.pending.any() for segment in segments):
-        return _words_page(segments, k, np)
+        return _words_page(segments, k)
     which = np.concatenate([np.full(len(s.docs), n) for n, s in enumerate(segments)])
     position = np.concatenate([np.arange(len(s.docs)) for s in segments])
     lower = np.concatenate([s.lower for s in segments])
@@ -203,7 +219,7 @@ def _page(segments: list[_Segment], k: int, count_up_to: int | None, np) -> TopP
     def check(indexes) -> None:
         for n in np.unique(which[indexes]).tolist():
             mine = np.sort(indexes[which[indexes] == n])
-            added, present = segments[n].check(position[mine], np)
+            added, present = segments[n].check(position[mine])
             value[mine] += np.array(added)
             sure[mine] |= np.array(present, dtype=bool)
             pending[mine] = False
@@ -215,7 +231,7 @@ def _page(segments: list[_Segment], k: int, count_up_to: int | None, np) -> TopP
             break
         # Every passage that surely matches scores at least this much: the k-th best of them is a floor.
         known = np.where(sure, np.where(pending, lower, value), -np.inf)
-        floor = _kth(known, k, np)
+        floor = _kth(known, k)
         waiting = np.flatnonzero(pending & (upper >= floor - _MARGIN * (1 + abs(floor))))
         if not len(waiting):
             break
@@ -234,22 +250,18 @@ def _page(segments: list[_Segment], k: int, count_up_to: int | None, np) -> TopP
         return TopPassages([], total, exact)
     # A passage still pending cannot reach the page: its best possible score is below the floor.
     final = np.where(sure & ~pending, value, -np.inf)
-    kth = _kth(final, k, np)
+    kth = _kth(final, k)
     chosen = np.flatnonzero(np.isfinite(final) & (final >= kth - _MARGIN * (1 + abs(kth))))
     entries = []
     for n in np.unique(which[chosen]).tolist():
         segment = segments[n]
         docs = segment.docs[position[chosen[which[chosen] == n]]]
-        for score, docnum in zip(_exact(segment.parts, docs, np, segment.phrase_parts), docs.tolist()):
+        for score, docnum in zip(_exact(segment.parts, docs, segment.phrase_parts), docs.tolist()):
             entries.append((score, segment.offset + docnum))
-    entries.sort(key=lambda e: (-e[0], e[1]))
-    if len(entries) >= k:
-        cutoff = entries[k - 1][0]
-        entries = [e for e in entries if e[0] >= cutoff]
-    return TopPassages(entries, total, exact)
+    return TopPassages(_best(entries, k), total, exact)
 
 
-def _words_page(segments: list[_Segment], k: int, np) -> TopPassages:
+def _words_page(segments: list[_Segment], k: int) -> TopPassages:
     """_page when no phrase is pending: every candidate surely matches, with the score it has."""
     total = sum(len(segment.docs) for segment in segments)
     entries: list[tuple[float, int]] = []
@@ -260,16 +272,23 @@ def _words_page(segments: list[_Segment], k: int, np) -> TopPassages:
         if len(docs) > k:
             kth = np.partition(approximate, len(docs) - k)[len(docs) - k]
             docs = docs[approximate >= kth - _MARGIN * (1 + abs(kth))]
-        scores = _exact(segment.parts, docs, np, segment.phrase_parts)
+        scores = _exact(segment.parts, docs, segment.phrase_parts)
         entries.extend((score, segment.offset + docnum) for score, docnum in zip(scores, docs.tolist()))
+    return TopPassages(_best(entries, k), total, exact=True)
+
+
+def _best(entries: list[tuple[float, int]], k: int) -> list[tuple[float, int]]:
+    """The k best (score, passage) entries, best first, and every one tied with the k-th."""
+    if not k:
+        return []
     entries.sort(key=lambda e: (-e[0], e[1]))
-    if k and len(entries) >= k:
+    if len(entries) >= k:
         cutoff = entries[k - 1][0]
         entries = [e for e in entries if e[0] >= cutoff]
-    return TopPassages(entries if k else [], total, exact=True)
+    return entries
 
 
-def _kth(values, k: int, np) -> float:
+def _kth(values, k: int) -> float:
     """The k-th highest of ``values`` (-inf when fewer than k are finite)."""
     finite = values[np.isfinite(values)]
     if len(finite) < k or not k:
@@ -289,7 +308,7 @@ def _phrase_query(q: query.Query, m: Matcher, subsearcher: Searcher) -> query.Ph
     raise _Unsupported
 
 
-def _phrase_bound(m: Matcher, reader, np) -> _Scored | None:
+def _phrase_bound(m: Matcher, reader) -> _Scored | None:
     """For a phrase, the passages holding all its words and what the phrase scores there if the
     words stand in order (Whoosh: the sum of its words' scores); None for anything else."""
     boost, inner = 1.0, m
@@ -297,7 +316,7 @@ def _phrase_bound(m: Matcher, reader, np) -> _Scored | None:
         boost, inner = m.boost, m.child
     if not isinstance(inner, SpanNear2.SpanNear2Matcher):
         return None
-    words = [_term(leaf, reader, np) for leaf in inner.ms]
+    words = [_term(leaf, reader) for leaf in inner.ms]
     docs, scores = words[0].docs, words[0].scores
     for word in words[1:]:
         docs, mine, theirs = np.intersect1d(docs, word.docs, assume_unique=True, return_indices=True)
@@ -310,35 +329,34 @@ def allowed_passages(searcher: Searcher, filter_query: query.Query):
     segments' columns (Whoosh reads a filter's postings one by one: most of a filtered search's
     time); None where the index has no columns or the filter is not made of terms, numeric or date
     ranges, And and Or."""
-    import numpy as np
-
     leaves = searcher.leaf_searchers()
     if not all(segment_columns(sub.reader()) is not None for sub, _ in leaves):
         return None
+    _load_numpy()
     context = searcher.context()
     allowed = []
     for subsearcher, offset in leaves:
-        docs = _allowed(filter_query, subsearcher, context, np)
+        docs = _allowed(filter_query, subsearcher, context)
         if docs is None:
             return None
         allowed.append(docs + offset)
     return np.concatenate(allowed) if allowed else np.zeros(0, dtype=np.int64)
 
 
-def _allowed(q: query.Query, subsearcher: Searcher, context, np):
+def _allowed(q: query.Query, subsearcher: Searcher, context):
     """One segment's passages that ``q`` matches, ascending and each once; None: not evaluated here."""
     if q is query.NullQuery:
         return np.zeros(0, dtype=np.int64)
     if isinstance(q, query.NumericRange):  # DateRange too: the terms covering the range
         simpler = q.simplify(subsearcher.reader())
-        return None if isinstance(simpler, query.NumericRange) else _allowed(simpler, subsearcher, context, np)
+        return None if isinstance(simpler, query.NumericRange) else _allowed(simpler, subsearcher, context)
     if type(q) is query.Term:
         matcher = q.matcher(subsearcher, context)
         if not matcher.is_active():
             return np.zeros(0, dtype=np.int64)
-        return _passages(matcher, subsearcher.reader(), np)
+        return _passages(matcher, subsearcher.reader())
     if type(q) in (query.And, query.Or) and not getattr(q, "minmatch", 0):
-        parts = [_allowed(child, subsearcher, context, np) for child in q.children()]
+        parts = [_allowed(child, subsearcher, context) for child in q.children()]
         if any(part is None for part in parts):
             return None
         if not parts:
@@ -351,7 +369,7 @@ def _allowed(q: query.Query, subsearcher: Searcher, context, np):
     return None
 
 
-def _exact(summands: list[_Scored], docs, np, phrase_parts: dict[int, list[float]]) -> list[float]:
+def _exact(summands: list[_Scored], docs, phrase_parts: dict[int, list[float]]) -> list[float]:
     """Each passage's score as top-k adds it up: its summands' parts (the phrases' as checked),
     summed exactly (fsum)."""
     parts: list[list[float]] = [list(phrase_parts.get(docnum, ())) for docnum in docs.tolist()]
@@ -364,21 +382,21 @@ def _exact(summands: list[_Scored], docs, np, phrase_parts: dict[int, list[float
     return [math.fsum(p) for p in parts]
 
 
-def _summand(m: Matcher, reader, np) -> _Scored:
+def _summand(m: Matcher, reader) -> _Scored:
     """A summand's passages and scores, as its matcher would score them one by one."""
     if not m.is_active():  # a field without the term in this segment
         return _Scored(np.zeros(0, dtype=np.int64), np.zeros(0))
     if type(m) is WrappingMatcher:  # a boost
-        inner = _summand(m.child, reader, np)
+        inner = _summand(m.child, reader)
         return _Scored(inner.docs, inner.scores * m.boost)
     if isinstance(m, BestFieldMatcher):
         if m.tiebreak:
             raise _Unsupported
-        return _best_of([(_summand(f, reader, np), boost) for f, boost in m.fields()], np)
-    return _term(m, reader, np)
+        return _best_of([(_summand(f, reader), boost) for f, boost in m.fields()])
+    return _term(m, reader)
 
 
-def _best_of(fields: list[tuple[_Scored, float]], np) -> _Scored:
+def _best_of(fields: list[tuple[_Scored, float]]) -> _Scored:
     """BestFieldMatcher.score on every passage: the highest of its fields' boosted scores (and 0)."""
     fields = [(f, boost) for f, boost in fields if len(f.docs)]
     if not fields:
@@ -419,7 +437,7 @@ def _leaf(m: Matcher) -> tuple[Matcher, frozenset | None]:
     return leaf, excluded
 
 
-def _postings(m: Matcher, reader, np, weights: bool = True):
+def _postings(m: Matcher, reader, weights: bool = True):
     """A term's passages (ascending) and weights, from the segment's columns or, for a rare term,
     through Whoosh (whose filter, if any, already skips deleted passages)."""
     leaf, excluded = _leaf(m)
@@ -442,23 +460,23 @@ def _postings(m: Matcher, reader, np, weights: bool = True):
     return np.array(ids, dtype=np.int64), np.array(values, dtype=np.float64)
 
 
-def _passages(m: Matcher, reader, np):
+def _passages(m: Matcher, reader):
     try:
-        return _postings(m, reader, np, weights=False)[0]
+        return _postings(m, reader, weights=False)[0]
     except _Unsupported:
         return None
 
 
-def _term(m: Matcher, reader, np) -> _Scored:
+def _term(m: Matcher, reader) -> _Scored:
     """One term's postings in one field, each scored as Whoosh's BM25F scorer scores it."""
     leaf, _ = _leaf(m)
     scorer = getattr(leaf, "scorer", None)
     fieldname = leaf.term()[0]
     if type(scorer) is not scoring.BM25FScorer or scorer.dfl is not length_lookup(reader, fieldname):
         raise _Unsupported
-    docs, weights = _postings(m, reader, np)
+    docs, weights = _postings(m, reader)
     lengths = np.frombuffer(length_bytes(reader, fieldname), dtype=np.uint8)
-    fl = _length_table(np)[lengths[docs]]
+    fl = _LENGTHS[lengths[docs]]
     idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
     # Whoosh's bm25(), operation for operation: idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
     tf = weights
@@ -466,10 +484,3 @@ def _term(m: Matcher, reader, np) -> _Scored:
     return _Scored(docs, scores)
 
 
-_TABLE = []
-
-
-def _length_table(np):
-    if not _TABLE:
-        _TABLE.append(np.array(BYTE_LENGTHS, dtype=np.float64))
-    return _TABLE[0]
