@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from svar.index import parallel, writing
+from svar.index import parallel, store, writing
 from svar.index.locking import WriteLock
 from svar.index.postings import TermwiseWriter
 from svar.search import open_index
@@ -182,16 +182,33 @@ def test_killing_a_parallel_run_leaves_no_worker_and_no_lock(small_batches, tmp_
     assert not list((tmp_path / "ix").rglob("*.tmp"))  # the killed run's temporary files are gone
 
 
-def test_small_adds_are_merged_but_every_workers_segment_is_kept(small_batches, tmp_path):
+def _segment_sizes(index_dir: Path) -> dict[str, int]:
+    """Each segment's file name and its passages (deleted ones included, as the merge policy counts)."""
+    ix = store.open_generation(store.live_generation(index_dir))
+    return {f"{segment.segment_id()}.seg": segment.doc_count_all()
+            for segment in ix._segments()}
+
+
+def test_small_adds_are_merged_but_the_bulk_segments_are_kept(small_batches, tmp_path):
     write_answers(tmp_path / "in", range(40))
     update_index(tmp_path / "ix", [tmp_path / "in"], workers=2)
-    bulk = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "ix").rglob("*.seg")}
+    sizes = _segment_sizes(tmp_path / "ix")
+    assert (len(sizes), sum(sizes.values())) == (2, 270)
+    # The two workers take batches from one queue, so a worker that starts late can end up with
+    # less than a quarter of the other's passages; the policy then treats its segment as small.
+    bulk = {name for name, size in sizes.items() if size * 4 >= max(sizes.values())}
+    mtimes = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "ix").rglob("*.seg")}
+    assert set(mtimes) == set(sizes)
     counts = []
     for number in range(40, 40 + 4 * writing.MAX_SEGMENTS, 4):
         write_answers(tmp_path / "in", [number])
         update_index(tmp_path / "ix", [tmp_path / "in"], workers=2)
         counts.append(len(_segments(tmp_path / "ix")))
-    assert counts == [*range(3, writing.MAX_SEGMENTS + 1), 3, 4]
+    # One segment per add until MAX_SEGMENTS, then every small one is merged into the new one.
+    assert counts == [*range(3, writing.MAX_SEGMENTS + 1), len(bulk) + 1, len(bulk) + 2]
     now = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "ix").rglob("*.seg")}
-    assert all(now.get(name) == mtime for name, mtime in bulk.items())
+    assert {name: now.get(name) for name in bulk} == {name: mtimes[name] for name in bulk}
+    # Nothing was lost on the way: the 40 answers and the 8 added ones (each the first seed: 5 passages).
+    with open_index(tmp_path / "ix") as answers:
+        assert answers.stats().passages == sum(_segment_sizes(tmp_path / "ix").values()) == 270 + 8 * 5 == 310
     shutil.rmtree(tmp_path / "in")
