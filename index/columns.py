@@ -7,9 +7,19 @@ has hundreds of thousands of them. Here a term with at least MIN_POSTINGS postin
 make filters) is also written as two arrays that a reader maps whole; rarer terms are read from
 Whoosh.
 
-File layout (little-endian): MAGIC, then per term its passages (uint32) and weights (uint16: only
-terms whose weights are all whole numbers below 65,536 get columns), then a marshalled directory
-{(field, term bytes): (offset, count, weight code)}, then the directory's offset (uint64).
+A term of a field with positions (title, question, body) also gets its positions, so that a
+phrase is matched with array operations rather than by decoding every candidate's positions.
+A numeric field (year, date, ...) holding one value a passage also gets every passage's value, so
+that a range (--since, --until) is one comparison rather than the union of thousands of terms.
+
+File layout (little-endian): MAGIC, then per term its passages (uint32), weights (uint16: only
+terms whose weights are all whole numbers below 65,536 get columns) and, with code POSITIONS, its
+positions (uint16, each passage's in order, as many as its weight), then a marshalled directory
+{(field, term bytes): (offset, count, code, positions)}, then the directory's offset (uint64). A
+field's values (code VALUES) are under (field, None): per passage its value as the field's lowest
+precision term spells it (uint64, big-endian bytes read as a number: the terms' order), then
+whether it has one (uint8).
+Files of the first layout (MAGIC1: no positions, three-part entries) are still read.
 """
 
 from __future__ import annotations
@@ -17,16 +27,21 @@ from __future__ import annotations
 import marshal
 import mmap
 import os
+import pickle
 import struct
 import weakref
 from array import array
+from itertools import chain
 
-MAGIC = b"SVARCOL1"
+MAGIC = b"SVARCOL2"
+MAGIC1 = b"SVARCOL1"
 EXTENSION = ".cols"
 # Fewer postings than this are cheaper to read from Whoosh than to list in the directory.
 MIN_POSTINGS = 64
-_WHOLE = 0  # the weights' encoding, kept in the directory so another can be added
+# A term's encoding, kept in the directory: whole weights; whole weights and positions.
+WHOLE, POSITIONS, VALUES = 0, 1, 2
 _TAIL = struct.Struct("<Q")
+_COUNT = 4  # Whoosh's Positions format: a uint32 count, then the pickled position deltas
 
 
 def temporary_name(segment_id: str) -> str:
@@ -43,15 +58,22 @@ def final_name(segment_id: str) -> str:
 class ColumnWriter:
     """Writes the columns of one segment as its terms arrive in order."""
 
-    def __init__(self, path: str, fields: frozenset[str]) -> None:
+    def __init__(self, path: str, fields: frozenset[str], positioned: frozenset[str] = frozenset(),
+                 numeric: frozenset[str] = frozenset()) -> None:
         self.fields = fields
+        self.positioned = positioned  # fields in Whoosh's Positions format: their positions too
+        self.numeric = numeric  # Whoosh NUMERIC fields (DATETIME too): each passage's value
         self._file = open(path, "wb")
         self._file.write(MAGIC)
         self._offset = len(MAGIC)
-        self._directory: dict[tuple[str, bytes], tuple[int, int, int]] = {}
+        self._directory: dict[tuple[str, bytes | None], tuple[int, int, int, int]] = {}
+        self._values: dict[str, list[tuple[int, array]]] = {}  # field → (value, passages) a term
+        self._single: dict[str, bool] = {}  # field → no passage has two values so far
 
-    def add(self, fieldname: str, btext: bytes, docnums: array, weights: array) -> None:
-        """One term's postings: ascending document numbers (array "I") and their weights (array "d")."""
+    def add(self, fieldname: str, btext: bytes, docnums: array, weights: array,
+            values: list[bytes] | None = None) -> None:
+        """One term's postings: ascending document numbers (array "I"), their weights (array "d")
+        and, for a field in Whoosh's Positions format, their encoded values (positions)."""
         count = len(docnums)
         if count < MIN_POSTINGS:
             return
@@ -63,19 +85,69 @@ class ColumnWriter:
             # Whoosh reads some blocks' weights back as 32-bit floats: only whole numbers are the
             # same either way, so other terms are read from Whoosh.
             return
-        code, packed = _WHOLE, w.astype("<u2")
-        self._directory[(fieldname, btext)] = (self._offset, count, code)
+        packed = w.astype("<u2")
+        positions = _positions(values, packed) if values is not None else None
+        code = WHOLE if positions is None else POSITIONS
+        self._directory[(fieldname, btext)] = (self._offset, count, code, 0 if positions is None else len(positions))
         self._file.write(ids.tobytes())
         self._file.write(packed.tobytes())
         self._offset += ids.nbytes + packed.nbytes
+        if positions is not None:
+            self._file.write(positions.tobytes())
+            self._offset += positions.nbytes
 
-    def close(self) -> None:
+    def add_value(self, fieldname: str, value: int, docnums: array) -> None:
+        """The passages whose value of numeric field ``fieldname`` is ``value`` (its lowest precision
+        term's bytes after the precision byte, read big-endian)."""
+        self._values.setdefault(fieldname, []).append((value, docnums))
+
+    def _write_values(self, doc_count: int) -> None:
+        import numpy as np
+
+        for fieldname, terms in self._values.items():
+            values = np.zeros(doc_count, dtype="<u8")
+            present = np.zeros(doc_count, dtype=np.uint8)
+            for value, docnums in terms:
+                ids = np.frombuffer(docnums, dtype=np.uint32)
+                if len(ids) and (int(ids[-1]) >= doc_count or present[ids].any()):
+                    break  # a passage with two values (or out of range): the terms serve this field
+                values[ids] = value
+                present[ids] = 1
+            else:
+                self._directory[(fieldname, None)] = (self._offset, doc_count, VALUES, 0)
+                self._file.write(values.tobytes())
+                self._file.write(present.tobytes())
+                self._offset += values.nbytes + present.nbytes
+
+    def close(self, doc_count: int = 0) -> None:
+        """Finish the file; ``doc_count``: the segment's passages, for the numeric fields' values."""
+        self._write_values(doc_count)
         self._file.write(marshal.dumps(self._directory))
         self._file.write(_TAIL.pack(self._offset))
         self._file.close()
 
     def discard(self) -> None:
         self._file.close()
+
+
+def _positions(values: list[bytes], weights):
+    """A term's positions, passage after passage (uint16), from Whoosh's encoded values; None when
+    a passage's count of positions is not its weight (a field boost) or a position is past 65,535."""
+    import numpy as np
+
+    loads = pickle.loads
+    deltas = [loads(value[_COUNT:]) for value in values]
+    counts = np.fromiter(map(len, deltas), dtype=np.int64, count=len(deltas))
+    if not np.array_equal(counts, weights):
+        return None
+    flat = np.fromiter(chain.from_iterable(deltas), dtype=np.int64, count=int(counts.sum()))
+    # Each passage's positions are deltas from its previous one: a running sum started afresh.
+    running = np.cumsum(flat)
+    before = np.concatenate(([0], running))[np.cumsum(counts) - counts]
+    absolute = running - np.repeat(before, counts)
+    if len(absolute) and (absolute.min() < 0 or absolute.max() > 65535):
+        return None
+    return absolute.astype("<u2")
 
 
 class SegmentColumns:
@@ -85,30 +157,72 @@ class SegmentColumns:
         with open(path, "rb") as f:
             self._map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
         size = len(self._map)
-        if size < len(MAGIC) + _TAIL.size or self._map[:len(MAGIC)] != MAGIC:
+        magic = self._map[:len(MAGIC)]
+        if size < len(MAGIC) + _TAIL.size or magic not in (MAGIC, MAGIC1):
             raise ValueError(f"{path}: not a column file")
         (start,) = _TAIL.unpack(self._map[-_TAIL.size:])
         if not len(MAGIC) <= start <= size - _TAIL.size:
             raise ValueError(f"{path}: damaged column file")
         directory = marshal.loads(self._map[start:-_TAIL.size])
-        # Every term's arrays must lie inside the file: a damaged file is ignored, never misread.
-        if not isinstance(directory, dict) or any(offset + 6 * count > start for offset, count, _ in directory.values()):
+        if not isinstance(directory, dict):
             raise ValueError(f"{path}: damaged column file")
         self._directory = directory
+        self._end = start  # where the arrays end: each entry is checked against it when looked up
+
+    def _entry(self, fieldname: str, btext: bytes) -> tuple[int, int, int, int] | None:
+        entry = self._directory.get((fieldname, btext))
+        if entry is None:
+            return None
+        try:
+            offset, count, code, positions = entry if len(entry) == 4 else (*entry, 0)
+        except (TypeError, ValueError):
+            return None
+        # A term's arrays must lie inside the file: a damaged entry is ignored, never misread.
+        size = 9 * count if code == VALUES else 6 * count + 2 * positions
+        if code not in (WHOLE, POSITIONS, VALUES) or not len(MAGIC) <= offset <= offset + size <= self._end:
+            return None
+        return offset, count, code, positions
 
     def postings(self, fieldname: str, btext: bytes):
         """(document numbers, weights) as numpy arrays, or None when the term has no columns here."""
-        entry = self._directory.get((fieldname, btext))
+        entry = self._entry(fieldname, btext)
         if entry is None:
             return None
         import numpy as np
 
-        offset, count, code = entry
-        ids = np.frombuffer(self._map, dtype="<u4", count=count, offset=offset)
-        if code != _WHOLE:
+        offset, count, code, _ = entry
+        if code == VALUES:
             return None
+        ids = np.frombuffer(self._map, dtype="<u4", count=count, offset=offset)
         weights = np.frombuffer(self._map, dtype="<u2", count=count, offset=offset + 4 * count)
         return ids, weights
+
+    def values(self, fieldname: str):
+        """(values, present) of a numeric field, a passage each (uint64 as in add_value, bool);
+        None when this segment has no values of it."""
+        entry = self._entry(fieldname, None)
+        if entry is None or entry[2] != VALUES:
+            return None
+        import numpy as np
+
+        offset, count, _, _ = entry
+        values = np.frombuffer(self._map, dtype="<u8", count=count, offset=offset)
+        present = np.frombuffer(self._map, dtype=np.bool_, count=count, offset=offset + 8 * count)
+        return values, present
+
+    def positions(self, fieldname: str, btext: bytes):
+        """(document numbers, weights, positions): each passage's positions in turn, as many as its
+        weight; None when the term has no positions here."""
+        entry = self._entry(fieldname, btext)
+        if entry is None or entry[2] != POSITIONS:
+            return None
+        import numpy as np
+
+        offset, count, _, total = entry
+        ids = np.frombuffer(self._map, dtype="<u4", count=count, offset=offset)
+        weights = np.frombuffer(self._map, dtype="<u2", count=count, offset=offset + 4 * count)
+        positions = np.frombuffer(self._map, dtype="<u2", count=total, offset=offset + 6 * count)
+        return ids, weights, positions
 
 
 _OPEN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pickle import dumps as pickle_dumps
 
 from whoosh.codec.base import OutOfOrderError
+from whoosh.fields import NUMERIC
 from whoosh.formats import Frequency, Positions
 from whoosh.system import pack_uint
 from whoosh.util import random_name
@@ -186,9 +187,15 @@ class TermPool:
             add = fieldwriter.add
             offset, end, last = 0, len(blob), -1
             columnar = columns is not None and fieldname in columns.fields
+            values = None
+            # A numeric field's lowest precision term: b"\x00", then the value (big-endian).
+            valued = columnar and fieldname in columns.numeric and btext[:1] == b"\x00"
             if columnar:
                 docnums, weights = array("I"), array("d")
                 add_docnum, add_weight = docnums.append, weights.append
+                if fieldname in columns.positioned:
+                    values = []
+                    add_value = values.append
             while offset < end:
                 docnum, weight, size = unpack(blob, offset)
                 offset += header
@@ -197,13 +204,18 @@ class TermPool:
                 if docnum <= last:
                     raise OutOfOrderError(f"{fieldname}:{btext!r}: posting {docnum} after {last}")
                 last = docnum
-                add(docnum, weight, bytes(blob[offset:offset + size]), field_length(docnum))
+                value = bytes(blob[offset:offset + size])
+                add(docnum, weight, value, field_length(docnum))
                 offset += size
                 if columnar:
                     add_docnum(docnum)
                     add_weight(weight)
+                    if values is not None:
+                        add_value(value)
             if columnar:
-                columns.add(fieldname, btext, docnums, weights)
+                columns.add(fieldname, btext, docnums, weights, values)
+                if valued:
+                    columns.add_value(fieldname, int.from_bytes(btext[1:], "big"), docnums)
             fieldwriter.finish_term()
         if lastfield is not None:
             fieldwriter.finish_field()
@@ -318,7 +330,7 @@ class TermwiseWriter(SegmentWriter):
         try:
             self.pool.write(self.fieldwriter, self.schema, lengths, columns)
             if columns is not None:
-                columns.close()
+                columns.close(self.docnum)
         except BaseException:
             if columns is not None:
                 columns.discard()
@@ -333,7 +345,10 @@ class TermwiseWriter(SegmentWriter):
         if not folder or getattr(self.storage, "readonly", False):  # an index in memory: no columns
             return None
         indexed = frozenset(name for name, field in self.schema.items() if field.indexed)
-        return ColumnWriter(os.path.join(folder, temporary_name(self.get_segment().segment_id())), indexed)
+        positioned = frozenset(name for name, field in self.schema.items() if type(field.format) is Positions)
+        numeric = frozenset(name for name, field in self.schema.items() if isinstance(field, NUMERIC) and field.indexed)
+        return ColumnWriter(os.path.join(folder, temporary_name(self.get_segment().segment_id())), indexed,
+                            positioned, numeric)
 
     def _assemble_segment(self) -> None:
         super()._assemble_segment()

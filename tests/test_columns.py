@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from svar.index import parallel, store
+from svar.index.columns import SegmentColumns
 from svar.search import open_index
 from svar.search.library import update_index
 
@@ -48,8 +49,10 @@ def built(tmp_path_factory) -> Path:
 
 def test_every_live_segment_has_its_columns_and_no_dead_one_does(built):
     segments, columns, leftovers = _segments(built)
-    # The workers' two; the seventh delivery merged the six before it into its own; two since.
-    assert len(segments) == 5
+    # The workers' segments; the seventh delivery merged the six before it into its own; two since.
+    # (A worker that started late may hold under a quarter of the other's passages: then the
+    # merge took its segment too, as test_parallel shows.)
+    assert len(segments) in (4, 5)
     assert columns == segments
     assert leftovers == []
 
@@ -68,3 +71,26 @@ def test_a_damaged_column_file_only_slows_the_search(built, tmp_path):
     assert (after.total, after.total_exact) == (100, False)  # the walk: counting stops at a hundred
     assert _page(after) == _page(before)
     assert counted.total == 268
+
+
+def test_columns_without_positions_give_the_same_phrases(tmp_path, monkeypatch):
+    # Columns written before they held positions: a phrase's word order is then checked through
+    # Whoosh, for the passages that could reach the page. (One process, so the segments, and where
+    # the walk stops counting, are the same every run.)
+    built = tmp_path / "ix"
+    write_answers(tmp_path / "in", range(40))
+    update_index(built, [tmp_path / "in"], workers=1)
+    for number in range(40, 43):
+        write_answers(tmp_path / f"later-{number}", [number])
+        update_index(built, [tmp_path / f"later-{number}"], workers=1)
+    texts = ('"barn och unga"', '"rätt stöd" barn', '"enskilda fall" skyddsfonden', 'socialtjänsten "barn och unga"')
+    with open_index(built) as answers:
+        before = [(r.total, r.total_exact, _page(r)) for r in (answers.search(t, snippets=False) for t in texts)]
+    monkeypatch.setattr(SegmentColumns, "positions", lambda self, fieldname, btext: None)
+    with open_index(built) as answers:
+        after = [(r.total, r.total_exact, _page(r)) for r in (answers.search(t, snippets=False) for t in texts)]
+    assert [b[:2] for b in before] == [(141, True), (204, True), (21, True), (226, True)]
+    assert [a[2] for a in after] == [b[2] for b in before]
+    # Without positions a phrase alone takes the walk; one among words is checked only as far as
+    # the page needs, and counting stops at a hundred.
+    assert [a[:2] for a in after] == [(141, True), (204, True), (21, True), (100, False)]

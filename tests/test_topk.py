@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from svar.index.columns import SegmentColumns
 from svar.search import open_index
 from svar.search.cli import main
 from svar.search.library import update_index
@@ -130,13 +131,25 @@ def test_a_phrase_among_words_is_checked_only_where_it_can_count(sixty, sixty_be
         assert len(answers.search('"enskilda fall" skyddsfonden', limit=300).hits) == 30
 
 
-def test_a_phrase_alone_takes_the_walk(sixty):
-    with open_index(sixty) as answers:
+def test_a_phrase_alone_is_matched_in_its_words_positions(sixty, sixty_before_columns):
+    with open_index(sixty) as answers, open_index(sixty_before_columns) as walked:
         alone = answers.search('"barn och unga"', limit=10)
-        assert (alone.total, alone.total_exact) == (100, False)
-        assert answers.search('"barn och unga"', exact_total=True).total == 195
-        assert answers.search('"rätt stöd"').total == 30
-        _same_as_scoring_everything(answers, '"barn och unga"', limit=10)
+        assert (alone.total, alone.total_exact) == (195, True)
+        assert _page(alone) == _page(walked.search('"barn och unga"', limit=10, exact_total=True))
+        # Common words (positions from the columns), a rare one (from Whoosh: "enskilda" is in 30
+        # passages), the words in the wrong order, a word twice, and words that are never adjacent.
+        totals = {}
+        for text in ('"barn och unga"', '"rätt stöd"', '"enskilda fall"', '"unga och barn"', '"barn barn"',
+                     '"placerade barn"', '"barn placerade"', '"socialtjänsten familjehem placering"'):
+            fast = answers.search(text, limit=10)
+            counted = walked.search(text, limit=10, exact_total=True)
+            assert (fast.total, fast.total_exact) == (counted.total, True)
+            assert _page(fast) == _page(counted)
+            _same_as_scoring_everything(answers, text, limit=10, offset=7)
+            totals[text] = fast.total
+        assert totals == {'"barn och unga"': 195, '"rätt stöd"': 30, '"enskilda fall"': 15, '"unga och barn"': 0,
+                          '"barn barn"': 0, '"placerade barn"': 45, '"barn placerade"': 30,
+                          '"socialtjänsten familjehem placering"': 0}
 
 
 def test_a_rare_word_is_counted_exactly(sixty):
@@ -198,14 +211,34 @@ def test_revised_answers_page_as_if_every_match_were_scored(revised):
         counted = answers.search("socialtjänsten", exact_total=True, snippets=False)
         assert (counted.total, counted.total_exact) == (270, True)  # revised in place, none added
         for text in ("socialtjänsten", "skyddsfonden socialtjänsten barn", "familjehem placering barn stöd",
-                     "stöd till barn och unga", '"rätt stöd" barn'):
+                     "stöd till barn och unga", '"rätt stöd" barn', '"barn och unga"', '"placerade barn"'):
             for offset in (0, 7, 95):
                 _same_as_scoring_everything(answers, text, limit=10, offset=offset)
+        # The revised passages' old positions are skipped with their postings.
+        assert answers.search('"barn och unga"', snippets=False).total == 195
         # A filter that allows few passages leads the walk: one answer revised into the second
         # segment, one left in the first.
         for dnr in ("KS 2031/6", "KS 2031/7"):
             for text in ("socialtjänsten", "familjehem placering barn stöd", '"rätt stöd" barn'):
                 _same_as_scoring_everything(answers, text, limit=3, dnr=dnr)
+
+
+RANGES = ({"since": "2021-06-01"}, {"until": "2022-12-31"}, {"since": "2021", "until": "2022"},
+          {"year": 2022}, {"since": "2026-01-01"}, {"until": "1999-12-31"})
+
+
+def test_date_ranges_read_from_values_let_through_what_their_terms_let_through(revised, monkeypatch):
+    # A range compares every passage's value (the column files' values); without them it is the
+    # union of the terms of its precision tiers. The revised answers' old passages must stay out.
+    def pages():
+        with open_index(revised) as answers:
+            return [(r.total, _page(r)) for r in (answers.search(text, snippets=False, exact_total=True, **filters)
+                                                   for filters in RANGES for text in ("socialtjänsten", "barn"))]
+
+    from_values = pages()
+    monkeypatch.setattr(SegmentColumns, "values", lambda self, fieldname: None)
+    assert pages() == from_values
+    assert [total for total, _ in from_values] == [195, 210, 135, 135, 135, 135, 60, 60, 75, 120, 0, 0]
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
