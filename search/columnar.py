@@ -7,13 +7,16 @@ summands' scores are added up approximately to find the candidates for the page 
 within a hair of the k-th best), and each candidate's parts are then added with fsum, as top-k
 (search/topk.py) adds them: the page, its scores and the total are the ones Whoosh would give.
 
-A phrase's score, where it is, is the sum of its words' scores: that sum over the passages holding
-all its words bounds what it can add, and its positions are checked through Whoosh only for the
-passages that could reach the page with it.
+A phrase's score, where it is, is the sum of its words' scores. Where every word's positions are
+in the columns (or the word is rare enough to read from Whoosh), the passages with the words in
+order are found with array operations and the phrase is a part like a word. Otherwise (columns
+written before they held positions) that sum over the passages holding all its words bounds what
+it can add, and its positions are checked through Whoosh only for the passages that could reach
+the page with it.
 
-A query of phrases alone, queries this does not model (a coordination bonus, anything but words'
-best fields, exact-form bonuses and phrases) and indexes without columns are left to top-k's
-MaxScore walk: ranking.py asks here first.
+Queries this does not model (a coordination bonus, anything but words' best fields, exact-form
+bonuses and phrases), a phrase alone that would need Whoosh's checks, and indexes without columns
+are left to top-k's MaxScore walk: ranking.py asks here first.
 """
 
 from __future__ import annotations
@@ -115,8 +118,9 @@ def columnar_top(searcher: Searcher, q: query.Query, allowed: Sequence[int] | No
         segments.append(scratch.candidates(subsearcher, offset, context, parts, phrases, allowed_array))
         scratch.release()  # only once zero again: after an error it is dropped, not reused
     if segments and not any(segment.parts for segment in segments):
-        # Phrases alone: every candidate's word order must be checked to count them, and Whoosh's
-        # own walk does that best (at 4x "hela landet ska leva" took 222 ms walked, 424 ms here).
+        # Phrases alone, all waiting for Whoosh's checks (columns without positions): every
+        # candidate's word order must be checked to count them, which Whoosh's own walk does best
+        # (at 4x "hela landet ska leva" took 222 ms walked, 424 ms checked from here).
         return None
     return _page(segments, k, count_up_to)
 
