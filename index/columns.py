@@ -68,7 +68,6 @@ class ColumnWriter:
         self._offset = len(MAGIC)
         self._directory: dict[tuple[str, bytes | None], tuple[int, int, int, int]] = {}
         self._values: dict[str, list[tuple[int, array]]] = {}  # field → (value, passages) a term
-        self._single: dict[str, bool] = {}  # field → no passage has two values so far
 
     def add(self, fieldname: str, btext: bytes, docnums: array, weights: array,
             values: list[bytes] | None = None) -> None:

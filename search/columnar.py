@@ -466,16 +466,8 @@ def _word_positions(m: Matcher, reader) -> tuple[tuple | None, tuple | None]:
         return (ids, counts, positions, ends), None
     if columns.postings(*leaf.term()) is not None:
         return None, None
-    ids, weights, positions, counts = [], [], [], []
-    while m.is_active():
-        ids.append(m.id())
-        weights.append(m.weight())
-        mine = m.value_as("positions")
-        positions.extend(mine)
-        counts.append(len(mine))
-        m.next()
-    read = np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
-    flat, counts = np.array(positions, dtype=np.int64), np.array(counts, dtype=np.int64)
+    ids, weights, flat, counts = _read(m, positions=True)
+    read = ids, weights
     if len(flat) and (flat.min() < 0 or flat.max() >= 1 << (_SHIFT - 1)):
         return None, read
     return (read[0], counts, flat, np.cumsum(counts)), read
@@ -657,12 +649,25 @@ def _postings(m: Matcher, reader, weights: bool = True):
         return docs, values
     if not weights:
         return np.fromiter(m.all_ids(), dtype=np.int64), None
-    ids, values = [], []
+    return _read(m)[:2]
+
+
+def _read(m: Matcher, positions: bool = False):
+    """A rare term's (passages, weights, and with ``positions`` its positions one passage after
+    another and each passage's count of them), read through Whoosh, which uses the matcher up."""
+    ids, weights, flat, counts = [], [], [], []
     while m.is_active():
         ids.append(m.id())
-        values.append(m.weight())
+        weights.append(m.weight())
+        if positions:
+            mine = m.value_as("positions")
+            flat.extend(mine)
+            counts.append(len(mine))
         m.next()
-    return np.array(ids, dtype=np.int64), np.array(values, dtype=np.float64)
+    read = np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
+    if not positions:
+        return read
+    return (*read, np.array(flat, dtype=np.int64), np.array(counts, dtype=np.int64))
 
 
 def _passages(m: Matcher, reader):
