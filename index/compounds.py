@@ -149,6 +149,7 @@ def _table() -> CompoundTable:
     if table.heads.blocks_read < _READ_WHOLE_AFTER:
         return table
     _whole = read_table(TABLE_PATH)
+    load_table.cache_clear()  # its blocks are in the whole table too: a worker would hold both
     return _whole
 
 
