@@ -215,3 +215,36 @@ def test_every_stem_starts_its_word_but_for_the_overrides():
     assert len(words) > 1000
     for word in words | {fold(w) for w in words}:
         assert word.startswith(stem(word)) or word in STEM_OVERRIDES, word
+
+
+column_terms = st.dictionaries(
+    st.tuples(st.sampled_from(["body", "title", "exact", "interpellant_key"]),
+              st.binary(min_size=0, max_size=6) | st.sampled_from([b"barn", b"barnen", b"barn\x00", b"\x00", b"\xff"])),
+    st.integers(64, 90), max_size=25)
+
+
+@settings(max_examples=150, deadline=None)
+@given(column_terms, st.lists(st.tuples(st.sampled_from(["body", "title", "year", "exact"]), st.binary(max_size=6)),
+                              max_size=10))
+def test_a_column_file_finds_exactly_the_terms_written_to_it(tmp_path_factory, terms, absent):
+    from array import array
+
+    from svar.index.columns import ColumnWriter, SegmentColumns
+
+    path = str(tmp_path_factory.mktemp("cols") / "segment.cols")
+    writer = ColumnWriter(path, frozenset(["body", "title", "exact", "interpellant_key"]), numeric=frozenset(["year"]))
+    for (fieldname, btext), count in sorted(terms.items()):
+        writer.add(fieldname, btext, array("I", range(0, 2 * count, 2)), array("d", [1.0 + (count % 3)] * count))
+    writer.add_value("year", 2021, array("I", [0, 3]))
+    writer.close(doc_count=200)
+    columns = SegmentColumns(path)
+    for (fieldname, btext), count in terms.items():
+        docs, weights = columns.postings(fieldname, btext)
+        assert docs.tolist() == list(range(0, 2 * count, 2))
+        assert weights.tolist() == [1 + count % 3] * count
+    for key in absent:
+        if key not in terms:
+            assert columns.postings(*key) is None
+    values, present = columns.values("year")
+    assert (values[:4].tolist(), present[:4].tolist()) == ([2021, 0, 0, 2021], [True, False, False, True])
+    assert sorted(k for k, _ in columns.entries()) == sorted([*terms, ("year", None)], key=lambda k: (k[0], k[1] or b""))
