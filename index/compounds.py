@@ -55,7 +55,11 @@ def _parsed(lines: list[str]) -> dict[str, int]:
 
 def read_table(path: Path) -> CompoundTable:
     """Reads a table written by benchmarks/build_compound_table.py, every section whole."""
-    data = gzip.decompress(path.read_bytes())
+    return _complete(gzip.decompress(path.read_bytes()))
+
+
+def _complete(data: bytes) -> CompoundTable:
+    """The table in ``data`` (the file's bytes, decompressed), every section whole."""
     sections = {name: data[start:end].decode("utf-8").split() for name, (start, end) in _sections(data).items()}
     return CompoundTable(_parsed(sections["heads"]), frozenset(sections["tails"]), frozenset(sections["whole"]),
                          frozenset(sections["inflected"]))
@@ -82,6 +86,11 @@ class SortedForms:
     @property
     def blocks_read(self) -> int:
         return len(self._blocks)
+
+    @property
+    def data(self) -> bytes:
+        """The whole table's bytes, decompressed (shared by its sections)."""
+        return self._data
 
     def get(self, form: str, default: int | None = None) -> int | None:
         """A head's count of linking letters (the heads' section only)."""
@@ -148,7 +157,7 @@ def _table() -> CompoundTable:
     table = load_table()
     if table.heads.blocks_read < _READ_WHOLE_AFTER:
         return table
-    _whole = read_table(TABLE_PATH)
+    _whole = _complete(table.heads.data)  # the bytes it opened: the file is not read twice
     load_table.cache_clear()  # its blocks are in the whole table too: a worker would hold both
     return _whole
 
