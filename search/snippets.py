@@ -219,8 +219,14 @@ def make_snippet(
     return _one_line(snippet + suffix, highlights)
 
 
+# Whitespace that _one_line changes: any but a lone space (re's \s is str.isspace()).
+_FOLDED_SPACE = re.compile(r"[^\S ]|\s\s")
+
+
 def _one_line(snippet: str, highlights: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
     """Fold paragraph breaks and runs of spaces to one space, moving the offsets with the text."""
+    if _FOLDED_SPACE.search(snippet) is None:  # most snippets lie within one paragraph: nothing moves
+        return snippet, highlights
     out: list[str] = []
     new_position: list[int] = []  # old offset → new offset
     for char in snippet:

@@ -248,3 +248,25 @@ def test_a_column_file_finds_exactly_the_terms_written_to_it(tmp_path_factory, t
     values, present = columns.values("year")
     assert (values[:4].tolist(), present[:4].tolist()) == ([2021, 0, 0, 2021], [True, False, False, True])
     assert sorted(k for k, _ in columns.entries()) == sorted([*terms, ("year", None)], key=lambda k: (k[0], k[1] or b""))
+
+
+snippet_text = st.one_of(
+    st.lists(st.one_of(marking_pieces, st.sampled_from([" ", "  ", "\n\n", "\t", "\u00a0", "\r\n", ". ", ".\n"])),
+             max_size=80).map("".join),
+    st.text(max_size=300))
+
+
+@settings(max_examples=300, deadline=None)
+@given(snippet_text, marking_query)
+@example("Barn  och\n\nfamiljehem i jour- och\nfamiljehem.", "barn familjehem jourhem")
+def test_a_snippet_is_one_line_and_highlights_the_matched_words_in_order(text, query_text):
+    from svar.search.snippets import MARKING_FIELDS, make_snippet, match_spans
+
+    parsed = query_parsing.parse(query_text)
+    parts, prefixes = parsed.terms.get("parts", ()), parsed.marking_prefixes(MARKING_FIELDS)
+    snippet, highlights = make_snippet(text, parsed.matches, parts=parts, prefixes=prefixes)
+    assert "  " not in snippet and not any(char.isspace() and char != " " for char in snippet)
+    # Each highlight is a matched word as the snippet shows it (its inner spaces folded), in the text's order.
+    words = [" ".join(text[start:end].split()) for start, end, _ in match_spans(text, parsed.matches, parts, prefixes)]
+    shown = [snippet[start:end] for start, end in highlights]
+    assert any(words[k:k + len(shown)] == shown for k in range(len(words) - len(shown) + 1))
