@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import weakref
+from functools import lru_cache
 from collections.abc import Sequence
 
 from whoosh import query, scoring
@@ -714,17 +715,9 @@ def _term(m: Matcher, reader, postings: tuple | None = None) -> _Scored:
     return _Scored(docs, scores)
 
 
-_PARTS: dict[tuple[float, float, float], object] = {}
-
-
+@lru_cache(maxsize=64)  # an index that keeps changing has new average lengths in each state
 def _length_parts(avgfl: float, B: float, K1: float):
-    """K1 * ((1 - B) + B * fl / avgfl) for each length byte's fl, as bm25() computes it."""
-    key = (avgfl, B, K1)
-    parts = _PARTS.get(key)
-    if parts is None:
-        if len(_PARTS) > 64:  # an index that keeps changing: each state has its own average lengths
-            _PARTS.clear()
-        parts = _PARTS[key] = K1 * ((1 - B) + B * _LENGTHS / avgfl)
-    return parts
+    """K1 * ((1 - B) + B * fl / avgfl) for each length byte's fl, as bm25() computes it (read only)."""
+    return K1 * ((1 - B) + B * _LENGTHS / avgfl)
 
 
