@@ -7,7 +7,7 @@ from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from .analysis import exact_analyzer, fold, folded_analyzer, parts_analyzer, swedish_analyzer
 
 # Bumped whenever a change to fields or analysis makes older indexes unreadable or wrong.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # BM25F: how much a match counts in each text field, relative to the passage body. The last three
 # hold variants of title, question and body, weighted so that at equal term statistics an exact
@@ -27,7 +27,6 @@ def build_schema() -> Schema:
     """The schema of a passage document; one Whoosh document per passage."""
     text = swedish_analyzer()
     return Schema(
-        id=ID(unique=True, stored=True),  # "KS 2022/65#3"
         dnr=ID(stored=True, sortable=True),
         passage=NUMERIC(stored=True, shift_step=EXACT),
         kind=ID(stored=True),

@@ -91,7 +91,6 @@ def passage_documents(answer: Answer, indexed_at: int, with_variants: bool = Tru
         title = answer.title if passage.kind != "closing" else ""
         variants = variant_text(title, passage.question, passage.text)
         document = dict(
-            id=f"{answer.dnr}#{passage.number}",
             dnr=answer.dnr,
             passage=passage.number,
             kind=passage.kind,
