@@ -60,6 +60,11 @@ def _load_stemmer():
 
 _stem_word = None
 _stem_cache: dict[str, str] = {}
+# Words each per-word cache below keeps. Indexing asks these only when a token cache (_TermCache)
+# misses, so they need the common words, not the whole vocabulary: holding all of a corpus's
+# 173,000 tokens took each worker of a build some 100 MB, for the rare words a token cache
+# misses again after it was emptied.
+WORD_CACHE_SIZE = 1 << 16
 
 
 def stem(word: str) -> str:
@@ -84,7 +89,7 @@ def stem(word: str) -> str:
         # Snowball drops a final -s only once: "insatser" → "insats" but "insats" → "insat".
         if result != base and _S_ENDING.search(result):
             result = result[:-1]
-    if len(_stem_cache) < 500_000:
+    if len(_stem_cache) < WORD_CACHE_SIZE:
         _stem_cache[word] = result
     return result
 
@@ -111,7 +116,7 @@ class SwedishStemFilter(_StatelessFilter):
             yield token
 
 
-@lru_cache(maxsize=1 << 20)  # called on every word of every passage: once per distinct word
+@lru_cache(maxsize=WORD_CACHE_SIZE)
 def fold(text: str) -> str:
     """Lower-case without å/ä/ö or accents: "Socialtjänstlagen" → "socialtjanstlagen", "Andréa" → "andrea"."""
     decomposed = unicodedata.normalize("NFKD", text.lower())
@@ -151,7 +156,7 @@ class CompoundPartsFilter(_StatelessFilter):
                 yield token
 
 
-@lru_cache(maxsize=1 << 20)
+@lru_cache(maxsize=WORD_CACHE_SIZE)
 def all_parts(word: str) -> tuple[str, ...]:
     """The parts of a compound and, recursively, of its parts: "mellantvång" → mellan, tvång."""
     found: list[str] = []

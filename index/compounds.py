@@ -213,8 +213,8 @@ def best_split(word: str, table: CompoundTable) -> tuple[str, ...]:
 
 
 _cache: dict[str, tuple[str, ...]] = {}
-# Enough for every distinct word of a large corpus; past it, words are split again rather than kept.
-_CACHE_LIMIT = 2_000_000
+# The common words (see analysis.WORD_CACHE_SIZE); past it, words are split again rather than kept.
+_CACHE_LIMIT = 1 << 16
 
 
 def release() -> None:
