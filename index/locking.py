@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import socket
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -84,6 +83,8 @@ class WriteLock:
         self._lock = lock
         _held.add(self)
         try:
+            import socket  # here, not at the top: every search imports this module, few take the lock
+
             _write_holder(self.index_dir, Holder(
                 pid=os.getpid(), host=socket.gethostname(), command=_command_line(),
                 since=dt.datetime.now().astimezone().isoformat(timespec="seconds"),

@@ -66,6 +66,14 @@ def variant_text(title: str, question: str, body: str) -> str:
     return "\n".join(part for part in (title, "" if question in body else question, body) if part)
 
 
+def dnr_key(dnr: str) -> str:
+    """The form a dnr is indexed and looked up under: "ks 2022 / 65" → "KS 2022/65"; text that is no
+    diary number ("FIL svar-3", a file's stand-in) with its spaces tidied."""
+    from .metadata import normalise_dnr  # here: the metadata parser's patterns are not a search's to compile
+
+    return normalise_dnr(dnr) or " ".join(dnr.split())
+
+
 def name_key(name: str) -> str:
     """The searchable form of a person's name: folded words, space-separated."""
     return " ".join(fold(name).replace("-", " ").split())

@@ -9,8 +9,7 @@ from dataclasses import dataclass, fields
 from whoosh import query
 
 from svar.index.errors import FilterError
-from svar.index.metadata import normalise_dnr
-from svar.index.schema import name_key, party_key
+from svar.index.schema import dnr_key, name_key, party_key
 
 
 @dataclass(frozen=True)
@@ -51,7 +50,7 @@ class Filters:
                 dt.datetime.combine(end, dt.time.max) if end else None,
             ))
         if self.dnr and self.dnr.strip():
-            parts.append(query.Term("dnr", normalise_dnr(self.dnr) or " ".join(self.dnr.split())))
+            parts.append(query.Term("dnr", dnr_key(self.dnr)))
         if self.kind and self.kind.strip():
             if self.kind.strip() not in KINDS:
                 raise FilterError(f"--kind {self.kind!r}: use one of {', '.join(KINDS)}")

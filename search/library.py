@@ -11,9 +11,8 @@ from typing import TYPE_CHECKING
 from svar.index import store
 from svar.index.errors import FilterError, UnknownDocumentError
 from svar.index.location import bundled_seeds, resolve_index_dir
-from svar.index.metadata import normalise_dnr
 from svar.index.records import Person
-from svar.index.schema import SCHEMA_VERSION
+from svar.index.schema import SCHEMA_VERSION, dnr_key
 
 from . import query as query_parsing
 from .filters import Filters
@@ -220,7 +219,7 @@ class AnswerIndex:
 
     def document(self, dnr: str) -> Document:
         """One answer with all its passages; UnknownDocumentError if the dnr is not indexed."""
-        key = normalise_dnr(dnr) or " ".join(dnr.split())
+        key = dnr_key(dnr)
         searcher = self._current_searcher()
         docnums = sorted(searcher.document_numbers(dnr=key),
                          key=lambda n: searcher.stored_fields(n).get("passage", 0))
@@ -291,7 +290,7 @@ class AnswerIndex:
 
     def remove(self, dnrs: Iterable[str]) -> list[str]:
         """Remove answers by dnr; returns those that were indexed."""
-        keys = [normalise_dnr(d) or " ".join(d.split()) for d in dnrs]
+        keys = [dnr_key(d) for d in dnrs]
         from svar.index import writing
 
         removed = writing.remove_answers(self.path, keys)

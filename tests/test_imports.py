@@ -1,0 +1,41 @@
+"""What a search imports: Whoosh's English morphology only when asked for, and it still works then."""
+
+import subprocess
+import sys
+
+
+def _run(code: str) -> str:
+    return subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+
+
+def test_a_search_loads_neither_english_morphology_nor_the_metadata_parser(seed_index_dir):
+    code = (
+        "import sys\n"
+        "from svar.search import open_index\n"
+        f"with open_index({str(seed_index_dir)!r}) as answers:\n"
+        "    result = answers.search('fyra besök familjehem', dnr='ks 2020 / 1079')\n"
+        "print(result.total, result.hits[0].dnr)\n"
+        "morph_en = vars(sys.modules['whoosh.lang.morph_en'])\n"
+        "print(morph_en['variations'].__module__, '__file__' in morph_en, 'svar.index.metadata' in sys.modules)\n"
+    )
+    # The dnr filter is normalised through the metadata parser, imported for it alone.
+    assert _run(code) == "2 KS 2020/1079\nsvar.index.deferred False True\n"
+    no_filter = code.replace(", dnr='ks 2020 / 1079'", "")
+    assert _run(no_filter) == "3 KS 2020/1079\nsvar.index.deferred False False\n"
+
+
+def test_whoosh_variations_work_through_the_stand_in():
+    code = (
+        "import svar.search, sys\n"
+        "from whoosh import fields, query\n"
+        "from whoosh.filedb.filestore import RamStorage\n"
+        "ix = RamStorage().create_index(fields.Schema(t=fields.TEXT(stored=True)))\n"
+        "with ix.writer() as w:\n"
+        "    for text in ('he pulled it', 'a pull', 'pushing'):\n"
+        "        w.add_document(t=text)\n"
+        "with ix.searcher() as s:\n"
+        "    print(sorted(hit['t'] for hit in s.search(query.Variations('t', 'pull'))))\n"
+        "from whoosh.lang.morph_en import variations\n"
+        "print(sorted(variations('pull'))[:3], '__file__' in vars(sys.modules['whoosh.lang.morph_en']))\n"
+    )
+    assert _run(code) == "['a pull', 'he pulled it']\n['pull', 'pull-less', 'pulled'] True\n"
