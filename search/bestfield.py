@@ -24,9 +24,10 @@ class BestFieldMatcher(Matcher):
         self._active = list(self._fields)
         # Each active field's current passage, in step with _active: asking every field's postings for
         # its id at every step was a third of a question's time (34 million calls for 60 queries at 16x).
-        self._ids: list[int] = []
+        # Asked when the matcher is first walked: search/columnar.py reads the fields whole, never walks.
+        self._active = [f for f in self._fields if f[0].is_active()]
+        self._ids: list[int] | None = None
         self._id: int | None = None
-        self._settle()
         self.tiebreak = tiebreak
         # The fields whose blocks can be skipped by quality, and for each the last block found able
         # to score above a minimum (its last passage, that minimum): top-k asks before every passage.
@@ -62,8 +63,14 @@ class BestFieldMatcher(Matcher):
     def id(self) -> int:
         current = self._id
         if current is None:
-            current = self._id = min(self._ids)
+            current = self._id = min(self._positions())
         return current
+
+    def _positions(self) -> list[int]:
+        ids = self._ids
+        if ids is None:
+            ids = self._ids = [m.id() for m, _ in self._active]
+        return ids
 
     def next(self) -> None:
         # Not skip_to(id + 1): Whoosh's skip_to asks a posting list for its id and block again before
@@ -81,7 +88,7 @@ class BestFieldMatcher(Matcher):
         self._moved(ended)
 
     def skip_to(self, target: int) -> None:
-        ids = self._ids
+        ids = self._positions()
         ended = False
         for i, (m, _) in enumerate(self._active):
             if ids[i] < target:
@@ -167,7 +174,7 @@ class BestFieldMatcher(Matcher):
     def block_bound(self, limit: float) -> tuple[float, float] | None:
         """See ``block_bound``. A field whose next posting is at or past ``limit`` adds nothing before it."""
         qualities = []
-        for at, (m, boost) in sorted(zip(self._ids, self._active), key=lambda f: f[0]):
+        for at, (m, boost) in sorted(zip(self._positions(), self._active), key=lambda f: f[0]):
             if at >= limit:
                 break
             block = block_bound(m, limit)
