@@ -46,6 +46,7 @@ def _stand_in(name: str, functions: tuple[str, ...]) -> types.ModuleType:
 
     for function in functions:
         setattr(stand_in, function, forwarding(function))
+
     def other(attribute: str):  # any other name (PEP 562), but not the import system's questions
         if attribute.startswith("__"):  # e.g. `from … import` asks for __path__: not a package
             raise AttributeError(attribute)

@@ -321,23 +321,41 @@ def _column_node(node: query.Query) -> query.Query:
     return node
 
 
-class _ColumnTerm(query.Query):
-    """A term, for columnar_top: where the segment has its columns, a _ColumnLeaf instead of the
-    matcher Whoosh makes, which looks the term up twice more and reads its first block of postings
-    (a common word's six fields took a question ~1.5 ms at 16x); elsewhere Whoosh's own matcher."""
+class _Substitute(query.Query):
+    """A leaf columnar_top's query holds in place of ``original``: its boost and size estimate (Or
+    orders its matcher tree by it), and a matcher of its own."""
 
-    def __init__(self, term: query.Term) -> None:
-        self.term = term
-        self.boost = term.boost
+    def __init__(self, original: query.Query) -> None:
+        self.original = original
+        self.boost = original.boost
 
     def is_leaf(self) -> bool:
         return True
 
-    def estimate_size(self, ixreader) -> int:  # Or orders its matcher tree by it
-        return self.term.estimate_size(ixreader)
+    def estimate_size(self, ixreader) -> int:
+        return self.original.estimate_size(ixreader)
+
+
+class _ReadWhole:
+    """A matcher columnar_top reads whole: walking it means the query is one for the MaxScore walk."""
+
+    def supports_block_quality(self) -> bool:
+        return False
+
+    def _walked(self, *args):
+        raise _Unsupported
+
+    id = next = skip_to = score = weight = value = value_as = spans = copy = replace = all_ids = _walked
+    supports = max_quality = block_quality = _walked
+
+
+class _ColumnTerm(_Substitute):
+    """A term, for columnar_top: where the segment has its columns, a _ColumnLeaf instead of the
+    matcher Whoosh makes, which looks the term up twice more and reads its first block of postings
+    (a common word's six fields took a question ~1.5 ms at 16x); elsewhere Whoosh's own matcher."""
 
     def matcher(self, searcher: Searcher, context=None) -> Matcher:
-        term = self.term
+        term = self.original
         if term.fieldname not in searcher.schema or term.minquality:
             return term.matcher(searcher, context)
         try:
@@ -355,9 +373,9 @@ class _ColumnTerm(query.Query):
         return WrappingMatcher(leaf, boost=term.boost) if term.boost != 1.0 else leaf
 
 
-class _ColumnLeaf(LeafMatcher):
+class _ColumnLeaf(_ReadWhole, LeafMatcher):
     """A term's postings in one segment as its columns hold them, with the scorer Whoosh's matcher
-    would have; read whole by _postings, it cannot be walked."""
+    would have; read whole by _postings."""
 
     def __init__(self, term: tuple[str, bytes], scorer, stored, excluded) -> None:
         self._term, self.scorer, self.stored, self.excluded = term, scorer, stored, excluded
@@ -368,32 +386,13 @@ class _ColumnLeaf(LeafMatcher):
     def is_active(self) -> bool:
         return True  # a term has columns only where it has postings
 
-    def supports_block_quality(self) -> bool:
-        return False
 
-    def _walked(self, *args):
-        raise _Unsupported
-
-    id = next = skip_to = score = weight = value = value_as = spans = copy = replace = all_ids = _walked
-    supports = max_quality = block_quality = _walked
-
-
-class _PhraseWords(query.Query):
+class _PhraseWords(_Substitute):
     """A phrase, for columnar_top: the matchers of its words, as Whoosh's phrase makes them, without
     the walk Whoosh's SpanNear2 matcher takes to its first match as it is made."""
 
-    def __init__(self, phrase: query.Phrase) -> None:
-        self.phrase = phrase
-        self.boost = phrase.boost
-
-    def is_leaf(self) -> bool:
-        return True
-
-    def estimate_size(self, ixreader) -> int:  # Or orders its matcher tree by it
-        return self.phrase.estimate_size(ixreader)
-
     def matcher(self, searcher: Searcher, context=None) -> Matcher:
-        phrase = self.phrase
+        phrase = self.original
         field = searcher.schema[phrase.fieldname] if phrase.fieldname in searcher.schema else None
         if field is None or not field.format or not field.format.supports("positions") or phrase.slop != 1:
             return phrase.matcher(searcher, context)  # what Whoosh makes: _phrase() tells
@@ -411,8 +410,8 @@ class _PhraseWords(query.Query):
         return _PhraseWordsMatcher(phrase, [t.matcher(searcher, context) for t in terms])
 
 
-class _PhraseWordsMatcher(Matcher):
-    """A phrase's words' matchers, read whole by _phrase(); it cannot be walked."""
+class _PhraseWordsMatcher(_ReadWhole, Matcher):
+    """A phrase's words' matchers, read whole by _phrase()."""
 
     def __init__(self, phrase: query.Phrase, ms: list[Matcher]) -> None:
         self.phrase, self.ms, self.boost = phrase, ms, phrase.boost
@@ -423,14 +422,6 @@ class _PhraseWordsMatcher(Matcher):
     def term_matchers(self):
         for m in self.ms:
             yield from m.term_matchers()
-
-    def supports_block_quality(self) -> bool:
-        return False
-
-    def _walked(self, *args):
-        raise _Unsupported
-
-    id = next = skip_to = score = weight = value = value_as = spans = copy = replace = all_ids = _walked
 
 
 def _phrase_query(q: query.Query, m: Matcher, subsearcher: Searcher) -> query.Phrase:
@@ -708,8 +699,8 @@ def _best_of(fields: list[tuple[_Scored, float]], scratch: "_Scratch") -> _Score
     return _Scored(docs, scores)
 
 
-def _leaf(m: Matcher) -> tuple[Matcher, frozenset | None]:
-    """A term's postings matcher and the deleted passages it skips (None: none)."""
+def _leaf(m: Matcher):
+    """A term's postings matcher and the deleted passages it skips (a set, an array, or None: none)."""
     if type(m) is _ColumnLeaf:
         return m, m.excluded
     excluded, leaf = None, m
