@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from pathlib import Path
 
 from . import cleaning, metadata, passages
@@ -17,7 +18,9 @@ def parse_answer(raw: str, source: str = "", content_hash: str = "") -> Answer:
     An answer without a diary number is kept under a dnr made from its file name, with a warning,
     so that it can still be found and replaced; a text with neither a title nor a dnr is rejected.
     """
-    text = cleaning.clean(raw)
+    # Composed Unicode, as queries are read: an "ä" exported as "a" plus a combining mark (macOS,
+    # some PDF exports) is one letter to the metadata parser, the analyzer and a reader's query.
+    text = cleaning.clean(unicodedata.normalize("NFC", raw))
     paragraphs = text.split("\n\n") if text else []
     if not paragraphs:
         raise ReadError(f"{source or 'text'}: no text left after cleaning")

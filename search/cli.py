@@ -206,8 +206,7 @@ def _styles() -> tuple[bool, formatting.Style, formatting.Style]:
 @click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True)
 @click.option("--by-document", is_flag=True, help="One row per answer: its best passage and how many matched.")
 @click.option("--facets", is_flag=True, help="Also count the hits per party, respondent, year and kind.")
-@click.option("--count", "exact_total", is_flag=True,
-              help="Count every match (by default counting may stop past 100 for a common phrase, which is faster).")
+@click.option("--count", "count_only", is_flag=True, help="Print only the number of matches.")
 @click.option("--strict", is_flag=True, help="Only the words as typed and their inflections: no compound "
               "parts, no å/ä/ö-less matches, no similar words.")
 @click.option("--format", "output_format", type=click.Choice(formatting.FORMATS), default="table",
@@ -215,17 +214,23 @@ def _styles() -> tuple[bool, formatting.Style, formatting.Style]:
 @_json_option
 @_index_option
 def search_command(query: str, party, interpellant, respondent, year, since, until, dnr, kind, limit: int,
-                   offset: int, sort: str, by_document: bool, facets: bool, exact_total: bool, strict: bool,
+                   offset: int, sort: str, by_document: bool, facets: bool, count_only: bool, strict: bool,
                    output_format: str,
                    as_json: bool, index_dir: Path | None) -> None:
     """Search for passages; plain words, "exact phrases", AND/OR/NOT, -word."""
     filters = _filters(party, interpellant, respondent, year, since, until, dnr, kind)
     output_format = "json" if as_json else output_format
     with _open(index_dir) as answers:
-        result = answers.search(query, filters=filters, limit=limit, offset=offset, sort=sort,
-                                by_document=by_document, strict=strict, exact_total=exact_total,
-                                facets=facets or output_format == "json")
-    if output_format == "table":
+        result = answers.search(query, filters=filters, limit=0 if count_only else limit, offset=offset,
+                                sort=sort, by_document=by_document, strict=strict,
+                                facets=facets or output_format == "json", snippets=not count_only)
+        empty = not result.total and not answers.stats().passages
+    if empty and not count_only and output_format == "table":
+        click.echo(f"The index at {answers.path} holds no answers yet: add some with `svar index PATH`.")
+    elif count_only:
+        click.echo(json.dumps({"query": query, "total": result.total}, ensure_ascii=False)
+                   if output_format == "json" else str(result.total))
+    elif output_format == "table":
         color, mark, dim = _styles()
         click.echo(formatting.search_text(result, mark, dim), color=color)
     else:

@@ -13,6 +13,7 @@ if TYPE_CHECKING:  # only named in annotations: `svar --help` need not build the
     from svar.index.records import Person
     from svar.index.writing import IndexReport
 
+    from .attribution import Speaker, SpokenPart
     from .results import Document, DocumentSummary, Hit, IndexStats, PassageView, SearchResult
 
 Style = Callable[[str], str]
@@ -34,6 +35,23 @@ def person_json(p: Person, *, with_role: bool = False) -> dict:
     if with_role:
         data["role"] = p.role
     return data
+
+
+def said_by(speaker: Speaker | None, interpellant: Person, respondent: Person, *, with_role: bool = True) -> str:
+    """Who said a quote, for its citation: the respondent as in the title ("socialborgarrådet Jan
+    Jönsson (L)"), the interpellant named as such ("Alexandra Mattsson Åkerström (V), interpellant").
+    No speaker (no snippet): the respondent, who signed the answer."""
+    if speaker is not None and speaker.side == "interpellant":
+        return f"{person(interpellant)}, interpellant"
+    return person(respondent, with_role=with_role)
+
+
+def speaker_json(speaker: Speaker | None) -> dict | None:
+    return None if speaker is None else {"side": speaker.side, "name": speaker.name, "party": speaker.party}
+
+
+def parts_json(parts: tuple[SpokenPart, ...]) -> list[dict]:
+    return [{"start": p.start, "end": p.end, "text": p.text, "speaker": speaker_json(p.speaker)} for p in parts]
 
 
 def marked(text: str, highlights: list[tuple[int, int]], mark: Style) -> str:
@@ -61,7 +79,10 @@ def hit_lines(hit: Hit, mark: Style = _plain, dim: Style = _plain) -> list[str]:
     ]
     if hit.question_number is not None:
         lines.append(f"    Question {hit.question_number}: {hit.question}")
-    lines.append(f"    {marked(hit.snippet, hit.highlights, mark)}")
+    snippet = marked(hit.snippet, hit.highlights, mark)
+    if hit.speaker is not None:  # whose words these are: "Jan Jönsson (L): …"
+        snippet = f"{said_by(hit.speaker, hit.interpellant, hit.respondent, with_role=False)}: {snippet}"
+    lines.append(f"    {snippet}")
     return lines
 
 
@@ -73,13 +94,13 @@ def search_text(result: SearchResult, mark: Style = _plain, dim: Style = _plain)
     elif result.suggestion:
         lines.append(f"Did you mean: {result.suggestion}")
     grouped = bool(result.hits) and result.hits[0].matching_passages is not None
-    unit = ("answer" if grouped else "passage") + ("" if result.total == 1 and result.total_exact else "s")
-    matched = f"{count(result)} {unit} match{'es' if result.total == 1 and result.total_exact else ''} {result.query!r}"
+    unit = ("answer" if grouped else "passage") + ("" if result.total == 1 else "s")
+    matched = f"{result.total} {unit} match{'es' if result.total == 1 else ''} {result.query!r}"
     if not result.hits:
         lines.append(f"No {unit} match {result.query!r}." if not result.total else f"{matched}; none on this page.")
     else:
         shown = f"{result.hits[0].rank}–{result.hits[-1].rank}"
-        lines.append(f"{matched} (showing {shown}{'' if result.total_exact else '; --count counts them all'})")
+        lines.append(f"{matched} (showing {shown})")
         for hit in result.hits:
             lines.append("")
             lines.extend(hit_lines(hit, mark, dim))
@@ -87,11 +108,6 @@ def search_text(result: SearchResult, mark: Style = _plain, dim: Style = _plain)
         lines.append("")
         lines.extend(facet_lines(result.facets))
     return "\n".join(lines)
-
-
-def count(result: SearchResult) -> str:
-    """The number of matches as said to a reader: "12", or "more than 100" when counting stopped."""
-    return str(result.total) if result.total_exact else f"more than {result.total}"
 
 
 def facet_lines(facets: dict[str, dict[str, int]]) -> list[str]:
@@ -116,6 +132,7 @@ def _passage_fields(answer: Hit | DocumentSummary, passage: Hit | PassageView) -
         "question_number": passage.question_number,
         "question": passage.question or None,
         "text": passage.text,
+        "parts": parts_json(passage.parts),
     }
 
 
@@ -126,6 +143,7 @@ def hit_json(hit: Hit) -> dict:
         **_passage_fields(hit, hit),
         "snippet": hit.snippet,
         "highlights": [list(span) for span in hit.highlights],
+        "speaker": speaker_json(hit.speaker),
         "source": hit.source,
         "matching_passages": hit.matching_passages,
     }
@@ -145,7 +163,7 @@ def search_json(result: SearchResult) -> dict:
 
 CSV_COLUMNS = ("rank", "score", "dnr", "passage", "kind", "date", "interpellant", "interpellant_party",
                "respondent", "respondent_role", "respondent_party", "topic", "question_number", "question",
-               "snippet", "text", "source")
+               "speaker_side", "speaker", "speaker_party", "snippet", "text", "source")
 
 
 def search_csv(result: SearchResult) -> str:
@@ -156,18 +174,20 @@ def search_csv(result: SearchResult) -> str:
     for h in result.hits:
         writer.writerow([h.rank, h.score, h.dnr, h.passage, h.kind, _iso(h.date) or "", h.interpellant.name,
                          h.interpellant.party, h.respondent.name, h.respondent.role, h.respondent.party, h.topic,
-                         h.question_number if h.question_number is not None else "", h.question, h.snippet,
-                         h.text, h.source])
+                         h.question_number if h.question_number is not None else "", h.question,
+                         h.speaker.side if h.speaker else "", h.speaker.name if h.speaker else "",
+                         h.speaker.party if h.speaker else "", h.snippet, h.text, h.source])
     return "\ufeff" + out.getvalue()
 
 
 def search_markdown(result: SearchResult) -> str:
-    """Citable quotes: the snippet, who answered, the diary number and date, and the question."""
-    lines = [f"## {result.query}", "", f"Matching passages: {count(result)}", ""]
+    """Citable quotes: the snippet, who said it, the diary number and date, and the question."""
+    lines = [f"## {result.query}", "", f"Matching passages: {result.total}", ""]
     for h in result.hits:
         quote = h.snippet.replace("\n", " ")
         lines.append(f"> ”{quote}”")
-        lines.append(f"> — {person(h.respondent, with_role=True)}, Dnr {h.dnr}, {_iso(h.date) or 'no date'}")
+        source = said_by(h.speaker, h.interpellant, h.respondent)  # whose words the quote is
+        lines.append(f"> — {source}, Dnr {h.dnr}, {_iso(h.date) or 'no date'}")
         lines.append("")
         context = f"Svar på interpellation av {person(h.interpellant)} om {h.topic}" if h.topic else h.title
         if h.question_number is not None:

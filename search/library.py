@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from dataclasses import dataclass
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,10 +16,12 @@ from svar.index.records import Person
 from svar.index.schema import SCHEMA_VERSION, dnr_key
 
 from . import query as query_parsing
+from .attribution import attribute, speaker_of, spoken_parts
 from .filters import Filters
-from .ranking import SORTS, WEIGHTING, Ranked, rank
+from .plan import compile_query, describe
+from .ranking import SORTS, Ranked, rank
 from .results import Document, DocumentSummary, Hit, IndexStats, PassageView, SearchResult
-from .snippets import MARKING_FIELDS, make_snippet
+from .snippets import MARKING_FIELDS, snippet_of
 from .suggest import corrections, replace_words
 
 if TYPE_CHECKING:
@@ -95,6 +98,13 @@ def watch_index(index_dir: str | os.PathLike[str] | None, paths: Iterable[str | 
                    indexed=indexed)
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    parsed: query_parsing.ParsedQuery
+    suggestion: str | None
+    fuzzy: dict[str, list[str]] | None
+
+
 class AnswerIndex:
     """An open svar index. Use as a context manager, or call ``close()``."""
 
@@ -118,7 +128,7 @@ class AnswerIndex:
 
     def _current_searcher(self):
         if self._searcher is None:
-            self._searcher = self._ix.searcher(weighting=WEIGHTING)
+            self._searcher = self._ix.searcher()
         else:
             # Pick up commits made since (by this or another process); cheap when nothing changed.
             self._searcher = self._searcher.refresh()
@@ -146,7 +156,6 @@ class AnswerIndex:
         sort: str = "relevance",
         by_document: bool = False,
         facets: bool = False,
-        exact_total: bool = False,
     ) -> SearchResult:
         """Ranked passages for a query, best first. Filters narrow the passages that may match.
 
@@ -155,44 +164,57 @@ class AnswerIndex:
         ``sort``: "relevance", "newest" or "oldest". ``by_document``: one hit per answer, its best
         passage, with the number of its passages that matched. ``facets``: counts per party,
         respondent, year and kind of passage over all matches (each equal to what that filter returns).
-        A plain search counts every match, except that past the first hundred it stops checking a
-        phrase's word order in passages that cannot reach the page (and an index without term
-        columns stops counting there): then ``total_exact`` is False, more than ``total`` match.
-        ``exact_total`` or ``facets`` count every match.
+        Every match is scored and counted, whatever is asked: the options change what is shown of
+        them, never which passages match, their scores or the total.
         """
         if sort not in SORTS:
-            raise FilterError(f"--sort {sort!r}: use one of {', '.join(SORTS)}")
+            raise FilterError(f"sort {sort!r}: use one of {', '.join(SORTS)}")
         if filters is None:
             filters = Filters(party=party, interpellant=interpellant, respondent=respondent, year=year,
                               since=since, until=until, dnr=dnr, kind=kind)
-        filter_query = filters.to_query()
-        parsed = query_parsing.parse(text, strict=strict)
+        filters.check()
         searcher = self._current_searcher()
+        prepared = self._prepare(searcher, text, strict)
+        parsed = prepared.parsed
         limit, offset = max(0, limit), max(0, offset)
-        similar = corrections(searcher, parsed.words, limit=FUZZY_CANDIDATES) if parsed.words else {}
-        suggestion = replace_words(parsed.text, {w: c[0] for w, c in similar.items()}) if similar else None
-        fuzzy = None
-        if similar and not strict:
-            # Words the index does not hold are searched as the indexed words closest to them, weighted
-            # below a word found as typed, and the result says so.
-            fuzzy = similar
-            parsed = query_parsing.parse(replace_words(parsed.text, {
-                word: "(" + " OR ".join(candidates) + f")^{FUZZY_WEIGHT}" for word, candidates in similar.items()
-            }, outside_quotes=True))
-        ranking = rank(searcher, parsed.query, filter_query, limit=limit, offset=offset, sort=sort,
-                       by_document=by_document, facets=facets, exact_total=exact_total)
+        plan = compile_query(parsed.query)
+        ranking = rank(searcher, plan, filters, limit=limit, offset=offset, sort=sort,
+                       by_document=by_document, facets=facets)
         prefixes = parsed.marking_prefixes(MARKING_FIELDS) if snippets else None
         hits = [self._hit(offset + i + 1, ranked, parsed, snippets, prefixes) for i, ranked in enumerate(ranking.page)]
-        return SearchResult(query=text, total=ranking.total, hits=hits, suggestion=suggestion,
-                            fuzzy=fuzzy if ranking.total else None, facets=ranking.facets if facets else None,
-                            total_exact=ranking.total_exact)
+        return SearchResult(query=text, total=ranking.total, hits=hits, suggestion=prepared.suggestion,
+                            fuzzy=prepared.fuzzy if ranking.total else None,
+                            facets=ranking.facets if facets else None, plan=describe(plan))
+
+    def parse_query(self, text: str, *, strict: bool = False) -> query_parsing.ParsedQuery:
+        """The query ``search`` runs for ``text``: parsed, with any word the index does not hold
+        replaced by the similar indexed words searched in its place (unless ``strict``)."""
+        return self._prepare(self._current_searcher(), text, strict).parsed
+
+    def _prepare(self, searcher, text: str, strict: bool) -> "_Prepared":
+        parsed = query_parsing.parse(text, strict=strict)
+        similar = corrections(searcher, parsed.words, limit=FUZZY_CANDIDATES) if parsed.words else {}
+        suggestion = replace_words(parsed.text, {w: c[0] for w, c in similar.items()}) if similar else None
+        if not similar or strict:
+            return _Prepared(parsed, suggestion, None)
+        # Words the index does not hold are searched as the indexed words closest to them, weighted
+        # below a word found as typed, and the result says so.
+        parsed = query_parsing.parse(replace_words(parsed.text, {
+            word: "(" + " OR ".join(candidates) + f")^{FUZZY_WEIGHT}" for word, candidates in similar.items()
+        }, outside_quotes=True))
+        return _Prepared(parsed, suggestion, similar)
 
     def _hit(self, rank_number: int, ranked: Ranked, parsed: query_parsing.ParsedQuery, snippets: bool,
              prefixes: dict | None = None) -> Hit:
         fields = ranked.fields
         text = fields.get("body", "")
+        interpellant, respondent = _interpellant(fields), _respondent(fields)
+        sides = attribute(text, fields.get("question", ""), interpellant=interpellant.name, respondent=respondent.name)
+        speaker = None
         if snippets:
-            snippet, highlights = make_snippet(text, parsed.matches, parts=parsed.terms.get("parts", ()), prefixes=prefixes)
+            made = snippet_of(text, parsed.matches, parts=parsed.terms.get("parts", ()), prefixes=prefixes, sides=sides)
+            snippet, highlights = made.text, made.highlights
+            speaker = speaker_of(made.side, interpellant, respondent) if made.text else None
         else:
             snippet, highlights = "", []
         return Hit(
@@ -204,8 +226,8 @@ class AnswerIndex:
             title=fields.get("title", ""),
             topic=fields.get("topic", ""),
             date=_date(fields),
-            interpellant=_interpellant(fields),
-            respondent=_respondent(fields),
+            interpellant=interpellant,
+            respondent=respondent,
             question_number=fields.get("question_number"),
             question=fields.get("question", ""),
             text=text,
@@ -213,6 +235,8 @@ class AnswerIndex:
             highlights=highlights,
             source=fields.get("source", ""),
             matching_passages=ranked.matching_passages,
+            speaker=speaker,
+            parts=spoken_parts(text, sides, interpellant, respondent),
         )
 
     # -- documents ---------------------------------------------------------------------------------
@@ -330,8 +354,12 @@ def _summary(fields: dict, passages: int) -> DocumentSummary:
 
 
 def _passage_view(fields: dict) -> PassageView:
+    text = fields.get("body", "")
+    interpellant, respondent = _interpellant(fields), _respondent(fields)
+    sides = attribute(text, fields.get("question", ""), interpellant=interpellant.name, respondent=respondent.name)
     return PassageView(
         dnr=fields["dnr"], passage=fields["passage"], kind=fields.get("kind", ""),
         question_number=fields.get("question_number"), question=fields.get("question", ""),
-        text=fields.get("body", ""), start=fields.get("start", 0), end=fields.get("end", 0),
+        text=text, start=fields.get("start", 0), end=fields.get("end", 0),
+        parts=spoken_parts(text, sides, interpellant, respondent),
     )

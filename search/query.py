@@ -9,29 +9,30 @@ from __future__ import annotations
 import copy
 import fnmatch
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from whoosh import qparser, query
 from whoosh.qparser import MultifieldParser, OrGroup
 
 from svar.index.analysis import STEM_OVERRIDES, STOP_WORDS, stem
-from .bestfield import BestField
 from svar.index.schema import FIELD_BOOSTS, TEXT_FIELDS, UNPOSITIONED_FIELDS, build_schema
 
-# Plain words are OR-ed. The factory's scale asks for Whoosh's coordination bonus, but with
-# MultifieldParser the OR it returns carries no scale (checked in whoosh3 3.54), so none is applied:
-# every relevance figure was measured without it. Top-k would handle one (see topk.py).
-OR_WITH_BONUS = OrGroup.factory(0.9)
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 64
 # A wildcard needs this many literal letters before it, or it would expand to most of the index.
 MIN_WILDCARD_PREFIX = 2
-# How much a word's matches in its other fields add to its best field's score. Measured with
-# benchmarks/relevance.py once every field counted alike (0.0 / 0.05 / 0.1 / 0.2 / 0.3): the best
-# field alone ranked best on the Riksdag queries (MRR 0.900 vs 0.885-0.889), the same on the seeds.
-FIELD_TIEBREAK = 0.0
-
 _WORD = re.compile(r"[^\W_]+(?:[-:][^\W_]+)*")
+
+
+class BestField(query.DisjunctionMax):
+    """One word's fields: a passage scores by the best of them (search/plan.py's ``Best``).
+
+    Summed, a common word that also occurs in the title and the question outweighs a rare word found
+    as a compound part or without å/ä/ö. Adding a share of the other fields ranked worse on the judged
+    queries (benchmarks/relevance.py, shares 0.05-0.3), so there is none. Only a marker in the parsed
+    tree: svar's scorer, not Whoosh's matcher, gives it its meaning.
+    """
 
 
 @dataclass
@@ -88,7 +89,7 @@ _parsers: dict[tuple[str, ...], MultifieldParser] = {}
 
 def _make_parser(fields: tuple[str, ...]) -> MultifieldParser:
     boosts = {name: FIELD_BOOSTS[name] for name in fields}
-    parser = MultifieldParser(list(fields), build_schema(), fieldboosts=boosts, group=OR_WITH_BONUS)
+    parser = MultifieldParser(list(fields), build_schema(), fieldboosts=boosts, group=OrGroup)
     # Field names, ranges and "*:*" are not part of svar's query language: filters are options.
     for plugin in (qparser.FieldsPlugin, qparser.RangePlugin, qparser.EveryPlugin):
         parser.remove_plugin_class(plugin)
@@ -112,7 +113,8 @@ def parse(text: str, *, strict: bool = False) -> ParsedQuery:
     parser = _parsers.get(fields)
     if parser is None:
         parser = _parsers[fields] = _make_parser(fields)
-    text = " ".join(text.split())[:MAX_QUERY_CHARS]
+    # Composed form, as the index holds it: an "ä" typed as "a" and a combining mark is one letter.
+    text = " ".join(unicodedata.normalize("NFC", text).split())[:MAX_QUERY_CHARS]
     # People end questions with "?"; it is punctuation here, not a one-letter wildcard.
     balanced = _balance(text.replace("?", " "))
     try:
@@ -146,6 +148,7 @@ def _balance(text: str) -> str:
 
 def _strip_operators(text: str) -> str:
     text = re.sub(r'(?<![^\s(])-[^\s)]+', " ", text)  # excluded words are not "typed words" to correct
+    text = re.sub(r"[^\s()\"]*[*][^\s()\"]*", " ", text)  # nor is a prefix: "fam*" means words starting so
     return re.sub(r"\b(?:AND|OR|NOT|OCH|ELLER|INTE)\b", " ", text)
 
 
@@ -173,11 +176,18 @@ def _prune(q: query.Query) -> query.Query:
         node = node.apply(visit)
         if isinstance(node, query.Or):
             node = _best_field_per_word(_not_means_and_not(node))
+        elif isinstance(node, query.And):
+            node = _not_means_and_not(node)
         return node
 
     pruned = visit(q).normalize()
     # A query that only excludes ("NOT besök") has nothing to rank by.
     return query.NullQuery if isinstance(pruned, query.Not) else pruned
+
+
+# A word's fields. A phrase's fields are left to add up: as its best field alone, the Riksdag phrase
+# queries' MRR fell from 1.000 to 0.900 (benchmarks/relevance.py).
+_LEAVES = (query.Term, query.Wildcard, query.Prefix)
 
 
 def _best_field_per_word(node: query.Query) -> query.Query:
@@ -186,23 +196,58 @@ def _best_field_per_word(node: query.Query) -> query.Query:
     Summed, a common word that also occurs in the title and the question outweighs a rare word
     found as a compound part or without å/ä/ö; as the best field each word counts once. The exact-form
     field stays additive: it is the bonus of the exact spelling.
+
+    The parser gives each word its fields in TEXT_FIELDS order, but a group's OR can flatten the
+    first word's fields into itself ("(kulturtolkar OR skyddsfonden)"): each run of leaves whose fields
+    follow that order is one word.
     """
     if not isinstance(node, query.Or):
         return node
-    subs = node.subqueries
-    fields = [getattr(q, "fieldname", None) for q in subs]
-    if len(subs) < 2 or None in fields or len(set(fields)) != len(fields) or not set(fields) <= set(TEXT_FIELDS):
+    words = _words_of(node.subqueries)
+    if len(words) == 1 and len(words[0]) == len(node.subqueries):
+        return _one_word(node, words[0])
+    if all(len(word) == 1 for word in words):
         return node
-    if not all(isinstance(q, (query.Term, query.Phrase, query.Wildcard, query.Prefix)) for q in subs):
+    grouped = [_one_word(query.Or(word), word) if len(word) > 1 else word[0] for word in words]
+    regrouped = copy.copy(node)  # keeps the OR's boost
+    regrouped.subqueries = grouped
+    return regrouped
+
+
+def _words_of(subs: list[query.Query]) -> list[list[query.Query]]:
+    """``subs`` cut into runs of leaves of distinct text fields in TEXT_FIELDS order (one word's
+    fields); anything else stands alone."""
+    words: list[list[query.Query]] = []
+    last = len(TEXT_FIELDS)
+    for sub in subs:
+        field = getattr(sub, "fieldname", None)
+        if not isinstance(sub, _LEAVES) or field not in TEXT_FIELDS:
+            words.append([sub])
+            last = len(TEXT_FIELDS)
+            continue
+        place = TEXT_FIELDS.index(field)
+        if place > last and words and isinstance(words[-1][-1], _LEAVES):
+            words[-1].append(sub)
+        else:
+            words.append([sub])
+        last = place
+    return words
+
+
+def _one_word(node: query.Or, subs: list[query.Query]) -> query.Query:
+    if len(subs) < 2:
         return node
     main = [q for q in subs if q.fieldname != "exact"]
     bonus = [q for q in subs if q.fieldname == "exact"]
-    best = BestField(main, tiebreak=FIELD_TIEBREAK) if len(main) > 1 else main[0]
-    return query.Or([best, *bonus]) if bonus else best
+    best = BestField(main, boost=node.boost) if len(main) > 1 else main[0]
+    if not bonus:
+        return best
+    return query.Or([BestField(main) if len(main) > 1 else main[0], *bonus], boost=node.boost)
 
 
-def _not_means_and_not(node: query.Or) -> query.Query:
-    """"familjehem NOT besök" among OR-ed words means "familjehem, but not besök", not "or anything without besök"."""
+def _not_means_and_not(node: query.Or | query.And) -> query.Query:
+    """"familjehem NOT besök" among OR-ed words means "familjehem, but not besök", not "or anything
+    without besök"; "skatt* AND NOT kommun*" means the same with AND: the NOT excludes."""
     excluded = [child.query for child in node.subqueries if isinstance(child, query.Not)]
     if not excluded:
         return node

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from svar.index.records import Person
 
+from .attribution import Speaker, SpokenPart
+
 
 @dataclass(frozen=True)
 class PassageView:
@@ -20,6 +22,9 @@ class PassageView:
     text: str
     start: int
     end: int
+    # Who said what: the text in order, each part the interpellant's (a question repeated in the answer)
+    # or the respondent's (search/attribution.py); offsets into ``text``.
+    parts: tuple[SpokenPart, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,8 @@ class Hit:
     """One ranked passage with its answer's metadata and a highlighted snippet.
 
     ``highlights`` are (start, end) character offsets into ``snippet``; rendering them is the caller's.
+    ``speaker`` is whose words the snippet is (it never holds both sides' words; None without a
+    snippet); ``parts`` are the passage's text by speaker, as in PassageView.
     """
 
     rank: int
@@ -46,6 +53,8 @@ class Hit:
     highlights: list[tuple[int, int]]
     source: str
     matching_passages: int | None = None  # in a by-document search: the answer's passages that matched
+    speaker: Speaker | None = None
+    parts: tuple[SpokenPart, ...] = ()
 
 
 @dataclass
@@ -63,8 +72,10 @@ class SearchResult:
     fuzzy: dict[str, list[str]] | None = None
     # When asked for: facet name ("party", "respondent", "year", "kind") → value → matching passages.
     facets: dict[str, dict[str, int]] | None = None
-    # False when the search stopped counting: more than ``total`` passages match.
+    # Every match is counted: kept for programs written when a search could stop counting.
     total_exact: bool = True
+    # The plan that ran (search/plan.py's describe): for debugging and tests, not for display.
+    plan: str = ""
 
 
 @dataclass(frozen=True)

@@ -94,7 +94,7 @@ class SavedSearches:
                 continue
             if newest > saved.seen_until:
                 filters = dataclasses.replace(saved.filters, indexed_after=saved.seen_until)
-                result = self._index.search(saved.query, filters=filters, limit=ALERT_LIMIT, exact_total=True)
+                result = self._index.search(saved.query, filters=filters, limit=ALERT_LIMIT)
                 if result.total:
                     alerts.append(Alert(saved, result))
             saved.seen_until = max(saved.seen_until, newest)

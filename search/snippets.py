@@ -7,12 +7,15 @@ Every word that matched is marked, whatever form it has in the text ("placeringa
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 from svar.index.analysis import EllipsisTokenizer, fold
 from svar.index.schema import build_schema
 from svar.index.sentences import sentence_spans
+
+from .attribution import INTERPELLANT, RESPONDENT, Part
 
 SNIPPET_CHARS = 320
 ELLIPSIS = "…"
@@ -183,26 +186,63 @@ def _words_holding(text: str, lowered: str, parts: Collection[str]) -> list[tupl
     return found
 
 
+@dataclass(frozen=True)
+class Snippet:
+    """A snippet, the offsets of its matched words, and whose words it is.
+
+    ``side`` is attribution.INTERPELLANT or RESPONDENT when the snippet was made from a passage's
+    attributed parts (a snippet never spans two), None when it was made without them.
+    """
+
+    text: str
+    highlights: list[tuple[int, int]]
+    side: str | None = None
+
+
 def make_snippet(
     text: str, matches: Callable[[str, str], bool], max_chars: int = SNIPPET_CHARS, parts: Collection[str] = (),
     prefixes: Mapping[str, Collection[str]] | None = None,
 ) -> tuple[str, list[tuple[int, int]]]:
     """The best run of whole sentences (at most ``max_chars``) and the matched words' offsets in it."""
+    snippet = snippet_of(text, matches, max_chars, parts, prefixes)
+    return snippet.text, snippet.highlights
+
+
+def snippet_of(
+    text: str, matches: Callable[[str, str], bool], max_chars: int = SNIPPET_CHARS, parts: Collection[str] = (),
+    prefixes: Mapping[str, Collection[str]] | None = None, sides: Sequence[Part] | None = None,
+) -> Snippet:
+    """The best run of whole sentences (at most ``max_chars``), the matched words' offsets in it, and,
+    given ``sides`` (attribution.attribute of ``text``), whose words they are.
+
+    With ``sides`` the snippet is made from one part only, so it never puts one side's words under the
+    other's name: the sentence with the most distinct matched terms (then the most matches) wins, at
+    equal matches the respondent's (the answer is what is searched for; the question is shown beside
+    it) and then the earliest, and it grows by sentences of the same part only.
+    """
     spans = match_spans(text, matches, parts, prefixes)
     sentences = sentence_spans(text) or [(0, len(text))]
-    best = _best_sentence(sentences, spans)
-    start, end = sentences[best]
+    if sides is None:
+        units = [(s, e, 0) for s, e in sentences]
+    else:
+        # The sentences cut at the parts' edges: a quoted question inside a sentence is a unit of its own.
+        units = [(max(s, p.start), min(e, p.end), k) for k, p in enumerate(sides) for s, e in sentences
+                 if s < p.end and p.start < e]
+        if not units:
+            return Snippet("", [], None)
+    best = _best_unit(units, spans, sides)
+    start, end, part = units[best]
     # Grow by whole sentences, the following one first, while the snippet stays within bounds.
     lo, hi = best, best
     while True:
         grown = False
-        if hi + 1 < len(sentences) and sentences[hi + 1][1] - start <= max_chars:
+        if hi + 1 < len(units) and units[hi + 1][2] == part and units[hi + 1][1] - start <= max_chars:
             hi += 1
-            end = sentences[hi][1]
+            end = units[hi][1]
             grown = True
-        if lo > 0 and end - sentences[lo - 1][0] <= max_chars:
+        if lo > 0 and units[lo - 1][2] == part and end - units[lo - 1][0] <= max_chars:
             lo -= 1
-            start = sentences[lo][0]
+            start = units[lo][0]
             grown = True
         if not grown:
             break
@@ -211,12 +251,33 @@ def make_snippet(
     snippet = text[start:end].strip()
     offset = start + (len(text[start:end]) - len(text[start:end].lstrip()))
     highlights = [(s - offset, e - offset) for s, e, _ in spans if s >= offset and e <= offset + len(snippet)]
-    prefix = ELLIPSIS if start > 0 and not _starts_sentence(text, start, sentences) else ""
-    suffix = ELLIPSIS if end < len(text) and not any(e == end for _, e in sentences) else ""
+    region = sides[part] if sides is not None else None
+    prefix = ELLIPSIS if start > 0 and not _starts_sentence(text, start, sentences) \
+        and not _whole_at(text, start, part, sides, before=True) else ""
+    suffix = ELLIPSIS if end < len(text) and not any(e == end for _, e in sentences) \
+        and not _whole_at(text, end, part, sides, before=False) else ""
     if prefix:
         snippet = prefix + snippet
         highlights = [(s + len(prefix), e + len(prefix)) for s, e in highlights]
-    return _one_line(snippet + suffix, highlights)
+    snippet, highlights = _one_line(snippet + suffix, highlights)
+    return Snippet(snippet, highlights, region.side if region is not None else None)
+
+
+def _whole_at(text: str, at: int, k: int, sides: Sequence[Part] | None, *, before: bool) -> bool:
+    """Whether a snippet of part ``k`` cut at ``at``, an edge of that part, leaves out nothing of the
+    part's sentence: a quotation of the interpellant's is whole, and so is a part that ends a paragraph."""
+    if sides is None:
+        return False
+    region = sides[k]
+    if at != (region.start if before else region.end):
+        return False
+    if region.side == INTERPELLANT:
+        return True
+    if before:
+        gap = text[sides[k - 1].end:at] if k > 0 else text[:at]
+    else:
+        gap = text[at:sides[k + 1].start] if k + 1 < len(sides) else text[at:]
+    return "\n" in gap or not gap.strip()
 
 
 # Whitespace that _one_line changes: any but a lone space (re's \s is str.isspace()).
@@ -240,13 +301,15 @@ def _one_line(snippet: str, highlights: list[tuple[int, int]]) -> tuple[str, lis
     return "".join(out), [(new_position[s], new_position[e]) for s, e in highlights]
 
 
-def _best_sentence(sentences: list[tuple[int, int]], spans: list[tuple[int, int, str]]) -> int:
-    """The sentence with the most distinct matched terms (then the most matches, then the earliest)."""
-    best, best_key = 0, (0, 0)
-    for i, (s, e) in enumerate(sentences):
+def _best_unit(units: list[tuple[int, int, int]], spans: list[tuple[int, int, str]],
+               sides: Sequence[Part] | None) -> int:
+    """The unit with the most distinct matched terms, then the most matches, then (given ``sides``)
+    the respondent's, then the earliest."""
+    best, best_key = 0, None
+    for i, (s, e, part) in enumerate(units):
         inside = [term for start, end, term in spans if s <= start and end <= e]
-        key = (len(set(inside)), len(inside))
-        if key > best_key:
+        key = (len(set(inside)), len(inside), sides is not None and sides[part].side == RESPONDENT)
+        if best_key is None or key > best_key:
             best, best_key = i, key
     return best
 

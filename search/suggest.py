@@ -63,6 +63,8 @@ def similar_words(reader, word: str, distance: int) -> list[str]:
     """
     similar: set[str] = set()
     for leaf, _ in reader.leaf_readers():
+        if leaf.segment() is None:  # an empty index's reader: no words to offer
+            continue
         by_length = _segment_words(leaf)
         lists = [by_length[n] for n in range(max(1, len(word) - distance), len(word) + distance + 1) if n in by_length]
         similar.update(_within(word, distance, lists))

@@ -22,12 +22,15 @@ from werkzeug.serving import BaseWSGIServer, make_server as werkzeug_server
 
 from svar.index.errors import FilterError, SvarError, UnknownDocumentError
 
+from .attribution import INTERPELLANT
 from .filters import KINDS
-from .formatting import person
+from .formatting import person, said_by
 from .library import AnswerIndex, open_index
 from .ranking import FACET_FIELDS
+from .results import DocumentSummary, PassageView
 from .webstate import PAGE_SIZE, SORT_LABELS, SearchState, question_and_snippet
 
+_PARAGRAPH = re.compile(r"(?:[^\n]|\n(?!\n))+")  # a passage's paragraphs: the indexer puts a blank line between
 FACET_LABELS = {"party": "Party", "respondent": "Respondent", "year": "Year", "kind": "Part of the answer"}
 FILTER_LABELS = {"party": "party", "interpellant": "asked by", "respondent": "answered by", "year": "year",
                  "since": "since", "until": "until", "kind": "part"}
@@ -76,7 +79,8 @@ def create_app(index_dir: str | os.PathLike[str]) -> Flask:
             "answer_url": _answer_url,
             "question_and_snippet": question_and_snippet,
             "person": person,
-            "paragraphs": _paragraphs,
+            "spoken_blocks": _spoken_blocks,
+            "said_by": said_by,
             # Only the name: the folder the answers came from is the server's business.
             "file_name": lambda source: Path(source).name,
             "facet_labels": FACET_LABELS, "facet_fields": tuple(FACET_FIELDS), "filter_labels": FILTER_LABELS,
@@ -146,9 +150,41 @@ def _untidy(state: SearchState) -> bool:
     return list(request.args.items(multi=True)) != list(state.params().items())
 
 
-def _paragraphs(text: str) -> list[str]:
-    """A passage's paragraphs (the indexer separates them with a blank line)."""
-    return [part.strip() for part in text.split("\n\n") if part.strip()]
+def _spoken_blocks(passage: PassageView, summary: DocumentSummary) -> list[dict]:
+    """A passage's paragraphs by speaker, for the document page: runs of paragraphs that are wholly the
+    interpellant's (questions repeated in the answer) as one quoted block, named; the respondent's
+    paragraphs as they are, a question quoted inside one marked with its speaker.
+
+    Each block: ``asked`` (the interpellant's), ``label`` (who said it) and ``paragraphs``, each a list
+    of (text, label of the interpellant's quote or None) pieces.
+    """
+    text = passage.text
+    asked = [p for p in passage.parts if p.speaker.side == INTERPELLANT]
+    blocks: list[dict] = []
+    for match in _PARAGRAPH.finditer(text):
+        start = match.start() + len(match[0]) - len(match[0].lstrip())
+        end = match.end() - (len(match[0]) - len(match[0].rstrip()))
+        if start >= end:
+            continue
+        pieces: list[tuple[str, str | None]] = []
+        at = start
+        for part in asked:
+            s, e = max(part.start, start), min(part.end, end)
+            if s >= e:
+                continue
+            if s > at:
+                pieces.append((text[at:s], None))
+            pieces.append((text[s:e], said_by(part.speaker, summary.interpellant, summary.respondent)))
+            at = e
+        if at < end:
+            pieces.append((text[at:end], None))
+        whole = all(label is not None for piece, label in pieces if piece.strip())
+        label = pieces[0][1] if whole else None
+        if blocks and blocks[-1]["asked"] == whole and (not whole or blocks[-1]["label"] == label):
+            blocks[-1]["paragraphs"].append(pieces)
+        else:
+            blocks.append({"asked": whole, "label": label, "paragraphs": [pieces]})
+    return blocks
 
 
 def _error_page(status: int, title: str, message: str):

@@ -7,7 +7,8 @@ from svar.search.cli import main
 from conftest import SEED_001, SEED_004, SEEDS
 
 HIT_KEYS = {"rank", "score", "dnr", "passage", "kind", "title", "topic", "date", "interpellant", "respondent",
-            "question_number", "question", "text", "snippet", "highlights", "source", "matching_passages"}
+            "question_number", "question", "text", "parts", "snippet", "highlights", "speaker", "source",
+            "matching_passages"}
 
 
 def test_first_search_builds_the_default_index_from_the_seeds(runner):
@@ -78,7 +79,8 @@ def test_show_list_stats(runner):
     assert document["dnr"] == "KS 2022/65" and document["date"] == "2022-03-22"
     assert [(p["kind"], p["question_number"]) for p in document["passages"]] == [
         ("preamble", None), ("answer", 1), ("answer", 2), ("answer", 3), ("closing", None)]
-    assert set(document["passages"][1]) >= HIT_KEYS - {"rank", "score", "snippet", "highlights", "matching_passages"}
+    assert set(document["passages"][1]) >= HIT_KEYS - {"rank", "score", "snippet", "highlights", "speaker",
+                                                        "matching_passages"}
     listing = runner.invoke(main, ["list", "--json"])
     assert [d["dnr"] for d in json.loads(listing.stdout)] == ["KS 2026/469", "KS 2025/806", "KS 2022/65", "KS 2020/1079"]
     stats = json.loads(runner.invoke(main, ["stats", "--json"]).stdout)

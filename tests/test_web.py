@@ -88,12 +88,17 @@ def test_results_show_counts_marked_words_questions_and_links_to_passages(client
                                "/answer/KS%202020/1079?q=familjehem#p6"]
     assert [unescape(q) for q in re.findall(r'<span class="label">(Question \d):</span>', html)] == \
         ["Question 1", "Question 2"]
-    # The first hit's snippet is its question: shown once, as the question, with the match marked.
+    # The word is in the first hit's question and in its answer, as often: the snippet is the answer's
+    # words, signed by the respondent, and the question is shown above it (tests/test_attribution.py has
+    # a snippet that is the question).
     assert text_of(html, "question") == ("Question 1: På vilket sätt ämnar du säkerställa att placerade barn får de "
                                          "besök i familjehem som ansvarig myndighet har förpliktigat sig att göra "
                                          "men som inte görs idag?")
-    assert re.findall(r'<p class="question">.*?</p>', html, re.S)[0].count("<mark>familjehem</mark>") == 1
-    assert html.count('<p class="snippet"') == 2
+    assert text_of(html, "snippet").startswith("Svar: Av interpellationen verkar framgå")
+    assert html.count('<p class="snippet"') == 3
+    assert [unescape(s) for s in re.findall(r'<p class="speaker">(.*?)</p>', html)] == [
+        "— socialborgarrådet Jan Jönsson (L)", "— social- och trygghetsborgarrådet Alexander Ojanne (S)",
+        "— socialborgarrådet Jan Jönsson (L)"]
     assert text_of(html, "meta") == ("KS 2020/1079 · 2021-04-06 · Alexandra Mattsson Åkerström (V) → "
                                      "socialborgarrådet Jan Jönsson (L)")
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
@@ -218,7 +223,8 @@ def test_a_query_with_markup_is_shown_as_text(client):
 def test_a_document_with_markup_is_shown_as_text(hostile_client):
     html = page(hostile_client, "/?q=biblioteket")
     assert "<script" not in html and "<img" not in html and "<b>" not in html
-    assert marks(html) == ["biblioteket", "Biblioteket", "biblioteket", "biblioteket"]
+    assert marks(html) == ["Biblioteket", "biblioteket", "biblioteket"]
+    assert 'Hur skyddar staden biblioteket mot &lt;script&gt;alert(&#34;question&#34;)&lt;/script&gt;?' in html
     assert '&lt;script&gt;alert(&#34;answer&#34;)&lt;/script&gt; körs aldrig i <mark>biblioteket</mark>.' in html
     assert '<a href="/answer/KS%202024/999?q=biblioteket#p2" lang="sv">&lt;script&gt;alert(&#34;topic&#34;)' \
            '&lt;/script&gt; &amp; &lt;b&gt;fet&lt;/b&gt; text</a>' in html
@@ -227,6 +233,8 @@ def test_a_document_with_markup_is_shown_as_text(hostile_client):
     document = page(hostile_client, "/answer/KS%202024/999")
     assert "<script" not in document and "<img" not in document
     assert "om &lt;img src=x onerror=alert(2)&gt; taggar." in document
+    assert "<p>1. Hur skyddar staden biblioteket mot &lt;script&gt;alert(&#34;question&#34;)&lt;/script&gt;?</p>" \
+        in document
 
 
 def test_pages_forbid_scripts(client):

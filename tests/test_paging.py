@@ -1,9 +1,6 @@
-"""A plain search scores only the passages that can reach the page: it must show exactly the page,
-scores and ties that scoring every match shows, and say when it stopped counting.
-
-A query of words and phrases is scored from the segments' columns (search/columnar.py); an index
-without columns (written before they existed) takes the MaxScore walk (search/topk.py), which stops
-counting at a hundred. Both must page like scoring everything."""
+"""Paging: any page of a search is that slice of the whole ranking, with ties ordered by dnr, and
+the same whether a term's postings come from the segments' columns or from Whoosh's postings (an
+index whose column files are gone reads every term from Whoosh)."""
 
 from __future__ import annotations
 
@@ -61,7 +58,7 @@ def sixty(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def sixty_before_columns(sixty, tmp_path_factory) -> Path:
-    """The same index as an svar from before columns wrote it: every search takes the walk."""
+    """The same index without its column files: every posting is read from Whoosh."""
     copy = tmp_path_factory.mktemp("before-columns") / "ix"
     shutil.copytree(sixty, copy)
     removed = [path.unlink() for path in copy.rglob("*.cols")]
@@ -73,16 +70,12 @@ def _page(result) -> list[tuple[str, int, float]]:
     return [(h.dnr, h.passage, round(h.score, 9)) for h in result.hits]
 
 
-def _same_as_scoring_everything(answers, text: str, **options) -> None:
-    fast = answers.search(text, snippets=False, **options)
-    counted = answers.search(text, snippets=False, exact_total=True, **options)
-    everything = answers.search(text, snippets=False, facets=True, **options)  # Whoosh scores every match
-    assert _page(fast) == _page(counted) == _page(everything)
-    assert counted.total_exact and counted.total == everything.total
-    if fast.total_exact:
-        assert fast.total == everything.total
-    else:
-        assert fast.total == 100 < everything.total
+def _same_as_scoring_everything(answers, text: str, *, limit: int = 10, offset: int = 0, **options) -> None:
+    page = answers.search(text, snippets=False, limit=limit, offset=offset, **options)
+    faceted = answers.search(text, snippets=False, limit=limit, offset=offset, facets=True, **options)
+    everything = answers.search(text, snippets=False, limit=100_000, **options)
+    assert _page(page) == _page(faceted) == _page(everything)[offset:offset + limit]
+    assert page.total == faceted.total == everything.total == len(everything.hits)
 
 
 QUERIES = ("socialtjänsten", "familjehem placering barn", "stöd till barn och unga", '"rätt stöd" barn',
@@ -92,7 +85,7 @@ QUERIES = ("socialtjänsten", "familjehem placering barn", "stöd till barn och 
 def test_a_common_word_is_counted_exactly_and_pages_as_if_every_match_were_scored(sixty):
     with open_index(sixty) as answers:
         fast = answers.search("socialtjänsten", limit=10)
-        assert (fast.total, fast.total_exact) == (271, True)
+        assert fast.total == 271
         # Fifteen copies of each seed tie; ties are ordered by dnr, then passage.
         assert [(h.dnr, h.passage) for h in fast.hits[:3]] == [("KS 2031/1", 4), ("KS 2031/13", 4), ("KS 2031/17", 4)]
         for text in QUERIES:
@@ -101,25 +94,24 @@ def test_a_common_word_is_counted_exactly_and_pages_as_if_every_match_were_score
         _same_as_scoring_everything(answers, "stöd barn", limit=5, party="V")
 
 
-def test_without_columns_a_common_word_stops_counting_but_shows_the_same_page(sixty, sixty_before_columns):
+def test_without_columns_the_same_pages_scores_and_totals(sixty, sixty_before_columns):
     with open_index(sixty_before_columns) as answers, open_index(sixty) as columnar:
         fast = answers.search("socialtjänsten", limit=10)
-        assert (fast.total, fast.total_exact) == (100, False)
-        counted = answers.search("socialtjänsten", limit=10, exact_total=True)
-        assert (counted.total, counted.total_exact) == (271, True)
-        assert _page(fast) == _page(counted) == _page(columnar.search("socialtjänsten", limit=10))
+        assert fast.total == 271
+        assert _page(fast) == _page(columnar.search("socialtjänsten", limit=10))
         for text in QUERIES:
             for offset in (0, 7, 95):
                 _same_as_scoring_everything(answers, text, limit=10, offset=offset)
                 assert _page(answers.search(text, offset=offset)) == _page(columnar.search(text, offset=offset))
+                assert answers.search(text).total == columnar.search(text).total
 
 
-def test_a_phrase_among_words_is_checked_only_where_it_can_count(sixty, sixty_before_columns):
+def test_a_phrase_among_words_matches_only_with_its_words_in_order(sixty, sixty_before_columns):
     with open_index(sixty) as answers, open_index(sixty_before_columns) as walked:
         for text in ('"rätt stöd" barn', '"enskilda fall" skyddsfonden', '"detta ärende" familjehem'):
             fast = answers.search(text, limit=10)
-            counted = walked.search(text, limit=10, exact_total=True)
-            assert (fast.total, fast.total_exact) == (counted.total, True)
+            counted = walked.search(text, limit=10)
+            assert fast.total == counted.total
             assert _page(fast) == _page(counted)
             for offset in (0, 7, 95):
                 _same_as_scoring_everything(answers, text, limit=10, offset=offset)
@@ -127,23 +119,23 @@ def test_a_phrase_among_words_is_checked_only_where_it_can_count(sixty, sixty_be
             _same_as_scoring_everything(answers, text, limit=300)
         assert [answers.search(t).total for t in ('"rätt stöd" barn', '"enskilda fall" skyddsfonden')] == [285, 30]
         # ("enskilda fall": 15 passages, the two words 30; skyddsfonden 15 others.)
-        assert answers.search("enskilda AND fall", exact_total=True).total == 30
+        assert answers.search("enskilda AND fall").total == 30
         assert len(answers.search('"enskilda fall" skyddsfonden', limit=300).hits) == 30
 
 
 def test_a_phrase_alone_is_matched_in_its_words_positions(sixty, sixty_before_columns):
     with open_index(sixty) as answers, open_index(sixty_before_columns) as walked:
         alone = answers.search('"barn och unga"', limit=10)
-        assert (alone.total, alone.total_exact) == (195, True)
-        assert _page(alone) == _page(walked.search('"barn och unga"', limit=10, exact_total=True))
+        assert alone.total == 195
+        assert _page(alone) == _page(walked.search('"barn och unga"', limit=10))
         # Common words (positions from the columns), a rare one (from Whoosh: "enskilda" is in 30
         # passages), the words in the wrong order, a word twice, and words that are never adjacent.
         totals = {}
         for text in ('"barn och unga"', '"rätt stöd"', '"enskilda fall"', '"unga och barn"', '"barn barn"',
                      '"placerade barn"', '"barn placerade"', '"socialtjänsten familjehem placering"'):
             fast = answers.search(text, limit=10)
-            counted = walked.search(text, limit=10, exact_total=True)
-            assert (fast.total, fast.total_exact) == (counted.total, True)
+            counted = walked.search(text, limit=10)
+            assert fast.total == counted.total
             assert _page(fast) == _page(counted)
             _same_as_scoring_everything(answers, text, limit=10, offset=7)
             totals[text] = fast.total
@@ -155,20 +147,15 @@ def test_a_phrase_alone_is_matched_in_its_words_positions(sixty, sixty_before_co
 def test_a_rare_word_is_counted_exactly(sixty):
     with open_index(sixty) as answers:
         result = answers.search("skyddsfonden")
-        assert (result.total, result.total_exact) == (15, True)
+        assert result.total == 15
 
 
-def test_a_rare_word_among_common_ones_settles_the_page_early(sixty, sixty_before_columns):
-    # The rare word's passages seed the threshold: the common words stop proposing, so the search
-    # stops counting, and still shows the page scoring everything shows.
-    with open_index(sixty_before_columns) as answers:
-        fast = answers.search("skyddsfonden socialtjänsten barn", limit=10, snippets=False)
-        assert (fast.total, fast.total_exact) == (100, False)
-        _same_as_scoring_everything(answers, "skyddsfonden socialtjänsten barn", limit=10)
-    with open_index(sixty) as answers:
-        fast = answers.search("skyddsfonden socialtjänsten barn", limit=10, snippets=False)
-        assert (fast.total, fast.total_exact) == (331, True)
-        _same_as_scoring_everything(answers, "skyddsfonden socialtjänsten barn", limit=10)
+def test_a_rare_word_among_common_ones(sixty, sixty_before_columns):
+    for index in (sixty_before_columns, sixty):
+        with open_index(index) as answers:
+            fast = answers.search("skyddsfonden socialtjänsten barn", limit=10, snippets=False)
+            assert fast.total == 331
+            _same_as_scoring_everything(answers, "skyddsfonden socialtjänsten barn", limit=10)
 
 
 FILTERS = ({"party": "M"}, {"year": 2026}, {"party": "L", "year": 2021}, {"respondent": "Jan Jönsson"},
@@ -176,14 +163,14 @@ FILTERS = ({"party": "M"}, {"year": 2026}, {"party": "L", "year": 2021}, {"respo
            {"party": "V", "kind": "answer", "since": "2021"}, {"year": 1999})
 
 
-def test_filters_read_from_columns_let_through_what_whoosh_lets_through(sixty, sixty_before_columns):
+def test_filters_read_from_columns_let_through_what_whoosh_postings_let_through(sixty, sixty_before_columns):
     with open_index(sixty) as answers, open_index(sixty_before_columns) as walked:
         totals = []
         for filters in FILTERS:
             for text in ("barn", "familjehem placering barn", '"rätt stöd" barn'):
-                fast = answers.search(text, snippets=False, exact_total=True, **filters)
-                assert _page(fast) == _page(walked.search(text, snippets=False, exact_total=True, **filters))
-                assert fast.total == walked.search(text, snippets=False, exact_total=True, **filters).total
+                fast = answers.search(text, snippets=False, **filters)
+                assert _page(fast) == _page(walked.search(text, snippets=False, **filters))
+                assert fast.total == walked.search(text, snippets=False, **filters).total
                 _same_as_scoring_everything(answers, text, **filters)
             totals.append(answers.search("barn", snippets=False, **filters).total)
         # The facet counts of "barn" (M 150, 2026 120, Jan Jönsson 135, preamble 120), and none for 1999.
@@ -193,7 +180,7 @@ def test_filters_read_from_columns_let_through_what_whoosh_lets_through(sixty, s
 @pytest.fixture(scope="module")
 def revised(tmp_path_factory) -> Path:
     """The sixty answers, then every sixth revised: their old passages are deleted from the first
-    segment, so a search reads its postings through Whoosh's filter of deleted passages."""
+    segment, whose column postings still list them: a search must drop them."""
     folder = tmp_path_factory.mktemp("revised")
     (folder / "in").mkdir()
     for number in range(ANSWERS):
@@ -208,16 +195,15 @@ def revised(tmp_path_factory) -> Path:
 
 def test_revised_answers_page_as_if_every_match_were_scored(revised):
     with open_index(revised) as answers:
-        counted = answers.search("socialtjänsten", exact_total=True, snippets=False)
-        assert (counted.total, counted.total_exact) == (270, True)  # revised in place, none added
+        counted = answers.search("socialtjänsten", snippets=False)
+        assert counted.total == 270  # revised in place, none added
         for text in ("socialtjänsten", "skyddsfonden socialtjänsten barn", "familjehem placering barn stöd",
                      "stöd till barn och unga", '"rätt stöd" barn', '"barn och unga"', '"placerade barn"'):
             for offset in (0, 7, 95):
                 _same_as_scoring_everything(answers, text, limit=10, offset=offset)
         # The revised passages' old positions are skipped with their postings.
         assert answers.search('"barn och unga"', snippets=False).total == 195
-        # A filter that allows few passages leads the walk: one answer revised into the second
-        # segment, one left in the first.
+        # A filter that allows few passages: one answer revised into the second segment, one left in the first.
         for dnr in ("KS 2031/6", "KS 2031/7"):
             for text in ("socialtjänsten", "familjehem placering barn stöd", '"rätt stöd" barn'):
                 _same_as_scoring_everything(answers, text, limit=3, dnr=dnr)
@@ -228,11 +214,11 @@ RANGES = ({"since": "2021-06-01"}, {"until": "2022-12-31"}, {"since": "2021", "u
 
 
 def test_date_ranges_read_from_values_let_through_what_their_terms_let_through(revised, monkeypatch):
-    # A range compares every passage's value (the column files' values); without them it is the
-    # union of the terms of its precision tiers. The revised answers' old passages must stay out.
+    # A range compares every passage's value: from the column files, or else from the stored
+    # fields. The revised answers' old passages must stay out.
     def pages():
         with open_index(revised) as answers:
-            return [(r.total, _page(r)) for r in (answers.search(text, snippets=False, exact_total=True, **filters)
+            return [(r.total, _page(r)) for r in (answers.search(text, snippets=False, **filters)
                                                    for filters in RANGES for text in ("socialtjänsten", "barn"))]
 
     from_values = pages()
@@ -256,16 +242,12 @@ def test_any_plain_query_pages_as_if_every_match_were_scored(sixty, sixty_before
         assert _page(answers.search(text, limit=limit, offset=offset)) == _page(walked.search(text, limit=limit, offset=offset))
 
 
-def test_the_cli_says_more_than_and_counts_on_request(runner, sixty, sixty_before_columns):
-    result = runner.invoke(main, ["--index", str(sixty), "search", "socialtjänsten", "--limit", "2"])
-    assert result.exit_code == 0
-    assert result.stdout.splitlines()[0] == "271 passages match 'socialtjänsten' (showing 1–2)"
-    walked = str(sixty_before_columns)  # the walk stops counting
-    result = runner.invoke(main, ["--index", walked, "search", "socialtjänsten", "--limit", "2"])
-    assert result.exit_code == 0
-    assert result.stdout.splitlines()[0] == (
-        "more than 100 passages match 'socialtjänsten' (showing 1–2; --count counts them all)")
-    result = runner.invoke(main, ["--index", walked, "search", "socialtjänsten", "--limit", "2", "--count"])
-    assert result.stdout.splitlines()[0] == "271 passages match 'socialtjänsten' (showing 1–2)"
-    result = runner.invoke(main, ["--index", walked, "search", "socialtjänsten", "--format", "md"])
-    assert "Matching passages: more than 100" in result.stdout
+def test_the_cli_counts_every_match(runner, sixty, sixty_before_columns):
+    for index in (sixty, sixty_before_columns):
+        result = runner.invoke(main, ["--index", str(index), "search", "socialtjänsten", "--limit", "2"])
+        assert result.exit_code == 0
+        assert result.stdout.splitlines()[0] == "271 passages match 'socialtjänsten' (showing 1–2)"
+        result = runner.invoke(main, ["--index", str(index), "search", "socialtjänsten", "--count"])
+        assert (result.exit_code, result.stdout) == (0, "271\n")
+        result = runner.invoke(main, ["--index", str(index), "search", "socialtjänsten", "--format", "md"])
+        assert "Matching passages: 271" in result.stdout

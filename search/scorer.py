@@ -1,0 +1,256 @@
+"""Scoring a plan (search/plan.py): every matching passage of a segment, with its score, at once.
+
+A search first fixes each leaf's statistics over the whole index (``Weight``: a term's idf and its
+field's average length, a prefix's expansion into indexed terms), then evaluates the plan in each
+segment into ``Scored``: the live passages it matches (ascending) and their scores, as numpy
+arrays read from search/sources.py. Every score is computed by search/bm25.py; the nodes combine
+them as plan.py states. Nothing here knows about pages, sorting or facets: search/collectors.py
+takes the scored passages from there.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import bm25
+from .plan import All, Best, Maybe, Node, Nothing, Phrase, Prefix, Sum, Without, Word
+from .sources import SegmentSource
+
+
+@dataclass(frozen=True)
+class Scored:
+    """Passages of one segment (ascending, each once) and their scores."""
+
+    docs: object  # int64 array
+    scores: object  # float64 array
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+
+EMPTY = Scored(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
+
+
+@dataclass(frozen=True)
+class TermStats:
+    idf: float
+    avgfl: float
+
+
+class Weight:
+    """The index-wide statistics of a plan's terms (as Whoosh's scorers take them from the top-level
+    searcher), looked up when a segment first holds the term and kept for the searcher's life: an
+    index that changes gets a new searcher, so new statistics."""
+
+    def __init__(self, searcher, plan: Node) -> None:
+        self.searcher = searcher
+        self.plan = plan
+        known = _KNOWN.get(searcher)
+        if known is None:
+            known = _KNOWN[searcher] = ({}, {}, {})
+        self._stats, self._avgfl, self._expansions = known
+
+    def stats(self, field: str, text: str) -> TermStats:
+        key = (field, text)
+        found = self._stats.get(key)
+        if found is None:
+            searcher = self.searcher
+            avgfl = self._avgfl.get(field)
+            if avgfl is None:
+                avgfl = self._avgfl[field] = searcher.avg_field_length(field) or 1
+            frequency = searcher.doc_frequency(field, text)
+            found = self._stats[key] = TermStats(bm25.idf(frequency, searcher.doc_count_all()), avgfl)
+        return found
+
+    def expansion(self, leaf: Prefix) -> tuple[str, ...]:
+        """The indexed terms of the prefix's field that it matches, in term order."""
+        key = (leaf.field, leaf.text, leaf.pattern)
+        found = self._expansions.get(key)
+        if found is None:
+            reader = self.searcher.reader()
+            fieldobj = self.searcher.schema[leaf.field]
+            terms = (fieldobj.from_bytes(b) for b in reader.expand_prefix(leaf.field, leaf.text))
+            found = self._expansions[key] = tuple(t for t in terms if leaf.accepts(t))
+        return found
+
+
+# Searcher → (term statistics, average field lengths, prefix expansions) found so far.
+_KNOWN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def evaluate(node: Node, weight: Weight, source: SegmentSource) -> Scored:
+    """The passages of one segment that ``node`` matches, and their scores."""
+    if isinstance(node, Word):
+        return _boosted(_term(weight, source, node.field, node.text), node.boost)
+    if isinstance(node, Phrase):
+        return _boosted(_phrase(weight, source, node), node.boost)
+    if isinstance(node, Prefix):
+        parts = [_term(weight, source, node.field, term) for term in weight.expansion(node)]
+        return _boosted(_best(parts, source), node.boost)
+    if isinstance(node, Sum):
+        return _boosted(_sum([evaluate(c, weight, source) for c in node.children], source), node.boost)
+    if isinstance(node, Best):
+        return _boosted(_best([evaluate(c, weight, source) for c in node.children], source), node.boost)
+    if isinstance(node, All):
+        parts = []
+        for child in node.children:
+            part = evaluate(child, weight, source)
+            if not len(part):
+                return EMPTY
+            parts.append(part)
+        return _boosted(_all(parts), node.boost)
+    if isinstance(node, Without):
+        kept = evaluate(node.kept, weight, source)
+        if not len(kept):
+            return EMPTY
+        excluded = matched(node.excluded, weight, source)
+        keep = ~_member(kept.docs, excluded)
+        return _boosted(Scored(kept.docs[keep], kept.scores[keep]), node.boost)
+    if isinstance(node, Maybe):
+        required = evaluate(node.required, weight, source)
+        if not len(required):
+            return EMPTY
+        optional = evaluate(node.optional, weight, source)
+        total = required.scores.copy()
+        inside = _member(optional.docs, required.docs)
+        total[np.searchsorted(required.docs, optional.docs[inside])] += optional.scores[inside]
+        return _boosted(Scored(required.docs, total), node.boost)
+    if isinstance(node, Nothing):
+        return EMPTY
+    raise TypeError(f"no evaluation for {type(node).__name__}")
+
+
+def matched(node: Node, weight: Weight, source: SegmentSource):
+    """The passages ``node`` matches, without their scores (an exclusion's)."""
+    return evaluate(node, weight, source).docs
+
+
+def _term(weight: Weight, source: SegmentSource, field: str, text: str) -> Scored:
+    postings = source.postings(field, text)
+    if not len(postings.docs):
+        return EMPTY
+    stats = weight.stats(field, text)
+    lengths = source.lengths(field)[postings.docs]
+    return Scored(postings.docs, bm25.scores(stats.idf, stats.avgfl, postings.tf, lengths))
+
+
+def _boosted(scored: Scored, boost: float) -> Scored:
+    if boost == 1.0 or not len(scored):
+        return scored
+    return Scored(scored.docs, scored.scores * boost)
+
+
+# Children holding more postings together than this share of a segment's passages are combined in
+# the segment's scratch arrays (linear); fewer, by sorting their passages (np.unique).
+_DENSE_SHARE = 1 / 64
+
+
+def _sum(parts: list[Scored], source: SegmentSource) -> Scored:
+    """Each passage any part holds, with the sum of the parts that hold it, added in the parts' order."""
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return EMPTY
+    if len(parts) == 1:
+        return parts[0]
+    if sum(len(p) for p in parts) > _DENSE_SHARE * source.count:
+        pair = source.scratch()
+        total, seen = pair
+        for part in parts:  # a part's passages are distinct: no update is lost
+            total[part.docs] += part.scores
+            seen[part.docs] = True
+        union = np.flatnonzero(seen)
+        scores = total[union]
+        source.give_back(pair, union)
+        return Scored(union, scores)
+    union = np.unique(np.concatenate([p.docs for p in parts]))
+    scores = np.zeros(len(union), dtype=np.float64)
+    for part in parts:
+        scores[np.searchsorted(union, part.docs)] += part.scores
+    return Scored(union, scores)
+
+
+def _best(parts: list[Scored], source: SegmentSource) -> Scored:
+    """Each passage any part holds, with the highest of their scores there (scores are positive)."""
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return EMPTY
+    if len(parts) == 1:
+        return parts[0]
+    if sum(len(p) for p in parts) > _DENSE_SHARE * source.count:
+        pair = source.scratch()
+        best, seen = pair
+        for part in parts:
+            best[part.docs] = np.maximum(best[part.docs], part.scores)
+            seen[part.docs] = True
+        union = np.flatnonzero(seen)
+        scores = best[union]
+        source.give_back(pair, union)
+        return Scored(union, scores)
+    union = np.unique(np.concatenate([p.docs for p in parts]))
+    scores = np.zeros(len(union), dtype=np.float64)
+    for part in parts:
+        at = np.searchsorted(union, part.docs)
+        scores[at] = np.maximum(scores[at], part.scores)
+    return Scored(union, scores)
+
+
+def _all(parts: list[Scored]) -> Scored:
+    common = parts[0].docs
+    for part in parts[1:]:
+        common = common[_member(common, part.docs)]
+    total = np.zeros(len(common), dtype=np.float64)
+    for part in parts:
+        total += part.scores[np.searchsorted(part.docs, common)]
+    return Scored(common, total)
+
+
+def _member(docs, within):
+    """For each of ``docs``, whether it is in ``within`` (both ascending)."""
+    if not len(within) or not len(docs):
+        return np.zeros(len(docs), dtype=bool)
+    at = np.minimum(np.searchsorted(within, docs), len(within) - 1)
+    return within[at] == docs
+
+
+def _phrase(weight: Weight, source: SegmentSource, node: Phrase) -> Scored:
+    """The passages with the words at consecutive positions of the field, scored as the sum of the
+    words' scores there."""
+    located = [source.positions(node.field, word) for word in node.words]
+    candidates = located[0].docs
+    for word in located[1:]:
+        candidates = candidates[_member(candidates, word.docs)]
+    if not len(candidates):
+        return EMPTY
+    if len(located) > 1:
+        candidates = candidates[_in_order(candidates, located)]
+        if not len(candidates):
+            return EMPTY
+    total = np.zeros(len(candidates), dtype=np.float64)
+    for word in node.words:  # left to right, as the sum of the words' scores
+        term = _term(weight, source, node.field, word)
+        total += term.scores[np.searchsorted(term.docs, candidates)]
+    return Scored(candidates, total)
+
+
+def _in_order(candidates, located) -> object:
+    """Which candidates (held by every word) have word i at position p + i for some p: a boolean
+    mask over the candidates."""
+    n = len(located)
+    starts = None  # candidate index << 32 | the position the phrase would start at (+ n, never < 0)
+    for i, word in enumerate(located):
+        at = np.searchsorted(word.docs, candidates)
+        counts = word.counts[at]
+        first = word.starts[at]
+        owner = np.repeat(np.arange(len(candidates), dtype=np.int64), counts)
+        offsets = np.arange(len(owner), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+        keys = (owner << 32) + word.positions[np.repeat(first, counts) + offsets] + (n - i)
+        starts = np.unique(keys) if starts is None else np.intersect1d(starts, keys, assume_unique=True)
+        if not len(starts):
+            break
+    found = np.zeros(len(candidates), dtype=bool)
+    if starts is not None and len(starts):
+        found[np.unique(starts >> 32)] = True
+    return found

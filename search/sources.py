@@ -1,0 +1,197 @@
+"""Where the scorer reads a segment's postings: one interface over two stores.
+
+A term with at least index/columns.py's MIN_POSTINGS postings in a segment has them there as plain
+arrays (passages, frequencies, positions); any other term is read whole from Whoosh's postings,
+through its public matcher API, into the same arrays. Either way a caller gets the live passages
+only (deleted ones dropped), ascending, as numpy arrays: nothing downstream knows which store
+answered. Numeric fields (year, date) likewise give each passage's value.
+"""
+
+from __future__ import annotations
+
+import datetime
+import weakref
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh.reading import TermNotFound
+from whoosh.util.numeric import to_sortable
+from whoosh.util.times import datetime_to_long
+
+from svar.index.columns import segment_columns
+from .lengths import length_bytes
+
+_EMPTY_DOCS = np.zeros(0, dtype=np.int64)
+_EMPTY_FLOATS = np.zeros(0, dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class Postings:
+    """A term's live passages in one segment (ascending) and its frequency in each."""
+
+    docs: object  # int64 array
+    tf: object  # float64 array
+
+
+@dataclass(frozen=True)
+class Positions:
+    """A term's live passages, and its positions in each: ``positions[starts[i]:starts[i] + counts[i]]``."""
+
+    docs: object  # int64
+    counts: object  # int64
+    starts: object  # int64
+    positions: object  # int64
+
+
+EMPTY_POSTINGS = Postings(_EMPTY_DOCS, _EMPTY_FLOATS)
+
+
+class SegmentSource:
+    """One segment of an open index, as the scorer reads it. Made once per segment reader."""
+
+    def __init__(self, reader, offset: int) -> None:
+        self.reader = reader
+        self.offset = offset  # the segment's first passage's number in the whole index
+        self.count = reader.doc_count_all()
+        self.columns = segment_columns(reader)
+        deleted = reader.deleted_docs_set if reader.has_deletions() else frozenset()
+        self.deleted = np.array(sorted(deleted), dtype=np.int64)
+        live = np.ones(self.count, dtype=bool)
+        live[self.deleted] = False
+        self.live = live
+        self._lengths: dict[str, object] = {}
+        self._scratch: list[tuple[object, object]] = []
+
+    def scratch(self) -> tuple[object, object]:
+        """A float64 array of zeros and a bool array of False, a passage each, lent until
+        ``give_back``: per-passage accumulators that cost no allocation (a large segment's pages
+        mapped afresh for every search cost more than the scoring)."""
+        try:
+            return self._scratch.pop()  # one pair per evaluation in progress (threads search at once)
+        except IndexError:
+            return np.zeros(self.count), np.zeros(self.count, dtype=bool)
+
+    def give_back(self, pair: tuple[object, object], touched) -> None:
+        """Return a scratch pair whose entries at ``touched`` (and only there) were changed."""
+        values, flags = pair
+        values[touched] = 0.0
+        flags[touched] = False
+        self._scratch.append(pair)
+
+    # -- terms -------------------------------------------------------------------------------------
+
+    def btext(self, field: str, text: str) -> bytes:
+        return self.reader.schema[field].to_bytes(text)
+
+    def postings(self, field: str, text: str) -> Postings:
+        btext = self.btext(field, text)
+        if self.columns is not None:
+            stored = self.columns.postings(field, btext)
+            if stored is not None:
+                docs, tf = stored
+                docs = docs.astype(np.int64)
+                tf = tf.astype(np.float64)
+                if len(self.deleted):
+                    keep = self.live[docs]
+                    docs, tf = docs[keep], tf[keep]
+                return Postings(docs, tf)
+        try:
+            m = self.reader.postings(field, btext)  # deleted passages already filtered out
+        except TermNotFound:
+            return EMPTY_POSTINGS
+        ids, weights = [], []
+        while m.is_active():
+            ids.append(m.id())
+            weights.append(m.weight())
+            m.next()
+        return Postings(np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64))
+
+    def positions(self, field: str, text: str) -> Positions:
+        btext = self.btext(field, text)
+        if self.columns is not None:
+            stored = self.columns.positions(field, btext)
+            if stored is not None:
+                docs, counts, flat = stored
+                docs = docs.astype(np.int64)
+                counts = counts.astype(np.int64)
+                starts = np.cumsum(counts) - counts
+                if len(self.deleted):
+                    keep = self.live[docs]
+                    docs, counts, starts = docs[keep], counts[keep], starts[keep]
+                return Positions(docs, counts, starts, flat.astype(np.int64))
+        try:
+            m = self.reader.postings(field, btext)
+        except TermNotFound:
+            return Positions(_EMPTY_DOCS, _EMPTY_DOCS, _EMPTY_DOCS, _EMPTY_DOCS)
+        ids, counts, flat = [], [], []
+        while m.is_active():
+            mine = m.value_as("positions")
+            ids.append(m.id())
+            counts.append(len(mine))
+            flat.extend(mine)
+            m.next()
+        counts_array = np.array(counts, dtype=np.int64)
+        return Positions(np.array(ids, dtype=np.int64), counts_array, np.cumsum(counts_array) - counts_array,
+                         np.array(flat, dtype=np.int64))
+
+    def lengths(self, field: str):
+        """Each passage's length byte in ``field`` (uint8, deleted passages too)."""
+        found = self._lengths.get(field)
+        if found is None:
+            stored = length_bytes(self.reader, field)
+            if stored is None:  # not a whoosh3 segment: Whoosh's own lookup, a passage at a time
+                stored = bytes(_length_byte(self.reader.doc_field_length(n, field, 0)) for n in range(self.count))
+            found = self._lengths[field] = np.frombuffer(stored, dtype=np.uint8)
+        return found
+
+    # -- filters -----------------------------------------------------------------------------------
+
+    def term_docs(self, field: str, text: str):
+        """The live passages that hold a term of a keyword or ID field (no frequencies needed)."""
+        return self.postings(field, text).docs
+
+    def values(self, field: str):
+        """(values, present): each passage's value of a numeric field, in the order-preserving integer
+        form Whoosh sorts numbers by, and whether it has one (deleted passages: False)."""
+        stored = self.columns.values(field) if self.columns is not None else None
+        if stored is not None:
+            values, present = stored
+            return values, present & self.live
+        fieldobj = self.reader.schema[field]
+        values = np.zeros(self.count, dtype=np.uint64)
+        present = np.zeros(self.count, dtype=bool)
+        for docnum, stored_fields in self.reader.iter_docs():  # live passages only
+            value = stored_fields.get(field)
+            if value is not None:
+                values[docnum] = sortable(fieldobj, value)
+                present[docnum] = True
+        return values, present
+
+
+def sortable(fieldobj, value) -> int:
+    """A numeric field's value (a date: a datetime) as the unsigned integer its index terms sort by."""
+    if isinstance(value, datetime.datetime):
+        value = datetime_to_long(value)  # as DATETIME indexes it, and as DateRange holds its ends
+    return to_sortable(fieldobj.numtype, fieldobj.bits, fieldobj.signed, fieldobj.prepare_number(value))
+
+
+def _length_byte(length: int) -> int:
+    from whoosh.util.numeric import length_to_byte
+
+    return length_to_byte(length)
+
+
+_SOURCES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def segment_sources(searcher) -> list[SegmentSource]:
+    """The searcher's segments, each read once per segment reader (a refreshed searcher keeps the
+    readers of the segments that did not change, and with them what was read of them)."""
+    sources = []
+    for subsearcher, offset in searcher.leaf_searchers():
+        reader = subsearcher.reader()
+        source = _SOURCES.get(reader)
+        if source is None or source.offset != offset:
+            source = _SOURCES[reader] = SegmentSource(reader, offset)
+        sources.append(source)
+    return sources
