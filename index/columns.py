@@ -22,17 +22,15 @@ one after another; a record a key (_RECORD: where its key starts and its length,
 count, code and number of positions of its arrays) in the keys' order; and last _TAIL: where the
 keys start, where the records start, and how many there are. A search looks its terms up by
 bisection in the mapped file, so opening a segment reads nothing but the tail (unmarshalling a
-directory of 30,000 terms took a cold `svar search` 50 ms a segment).
-Files of the earlier layouts (MAGIC2: a marshalled dict {(field, term bytes or None): (offset,
-count, code, positions)} and its offset; MAGIC1: the same without positions) are still read.
+directory of 30,000 terms took a cold `svar search` 50 ms a segment). Every index of the current
+schema version was written in this layout; the earlier ones (SVARCOL1, SVARCOL2) belong to indexes
+svar refuses to open ("run `svar index --rebuild`").
 """
 
 from __future__ import annotations
 
-import marshal
 import mmap
 import os
-import pickle
 import struct
 import sys
 import weakref
@@ -40,9 +38,9 @@ from array import array
 from bisect import bisect_left
 from itertools import chain
 
+from . import whoosh_compat
+
 MAGIC = b"SVARCOL3"
-MAGIC2 = b"SVARCOL2"
-MAGIC1 = b"SVARCOL1"
 EXTENSION = ".cols"
 # Fewer postings than this are cheaper to read from Whoosh than to list in the directory.
 MIN_POSTINGS = 64
@@ -50,8 +48,6 @@ MIN_POSTINGS = 64
 WHOLE, POSITIONS, VALUES = 0, 1, 2
 _TAIL = struct.Struct("<QQQ")  # keys start, records start, record count
 _RECORD = struct.Struct("<QIQIBQ")  # key start (from the keys' start), key length, offset, count, code, positions
-_TAIL2 = struct.Struct("<Q")  # MAGIC1/MAGIC2: the marshalled directory's offset
-_COUNT = 4  # Whoosh's Positions format: a uint32 count, then the pickled position deltas
 
 
 def temporary_name(segment_id: str) -> str:
@@ -156,8 +152,7 @@ def _positions(values: list[bytes], weights):
     a passage's count of positions is not its weight (a field boost) or a position is past 65,535."""
     import numpy as np
 
-    loads = pickle.loads
-    deltas = [loads(value[_COUNT:]) for value in values]
+    deltas = whoosh_compat.position_deltas(values)
     counts = np.fromiter(map(len, deltas), dtype=np.int64, count=len(deltas))
     if not np.array_equal(counts, weights):
         return None
@@ -205,32 +200,17 @@ class SegmentColumns:
         size = len(self._map)
         magic = self._map[:len(MAGIC)]
         self._found: dict[tuple[str, bytes | None], tuple | None] = {}  # lookups so far, misses too
-        if magic == MAGIC and size >= len(MAGIC) + _TAIL.size:
-            keys, records, count = _TAIL.unpack(self._map[-_TAIL.size:])
-            if not (len(MAGIC) <= keys <= records and records + count * _RECORD.size == size - _TAIL.size):
-                raise ValueError(f"{path}: damaged column file")
-            self._sorted: _SortedKeys | None = _SortedKeys(self._map, keys, records, count)
-            self._directory = None
-            self._end = keys  # where the arrays end: each entry is checked against it when looked up
-            self._keys_end = records
-            return
-        if size < len(MAGIC) + _TAIL2.size or magic not in (MAGIC2, MAGIC1):
+        if magic != MAGIC or size < len(MAGIC) + _TAIL.size:
             raise ValueError(f"{path}: not a column file")
-        (start,) = _TAIL2.unpack(self._map[-_TAIL2.size:])
-        if not len(MAGIC) <= start <= size - _TAIL2.size:
+        keys, records, count = _TAIL.unpack(self._map[-_TAIL.size:])
+        if not (len(MAGIC) <= keys <= records and records + count * _RECORD.size == size - _TAIL.size):
             raise ValueError(f"{path}: damaged column file")
-        directory = marshal.loads(self._map[start:-_TAIL2.size])
-        if not isinstance(directory, dict):
-            raise ValueError(f"{path}: damaged column file")
-        self._sorted = None
-        self._directory = directory
-        self._end = start
+        self._sorted = _SortedKeys(self._map, keys, records, count)
+        self._end = keys  # where the arrays end: each entry is checked against it when looked up
+        self._keys_end = records
 
     def entries(self):
         """Every (field, term bytes or None for its values) with its (offset, count, code, positions)."""
-        if self._directory is not None:
-            yield from self._directory.items()
-            return
         keys = self._sorted
         for i in range(len(keys)):
             fieldname, separator, btext = keys[i].partition(b"\x00")
@@ -239,8 +219,6 @@ class SegmentColumns:
             yield (fieldname.decode("utf-8"), btext), keys.record(i)[2:]
 
     def _lookup(self, fieldname: str, btext: bytes | None):
-        if self._directory is not None:
-            return self._directory.get((fieldname, btext))
         key = _key(fieldname, btext)
         keys = self._sorted
         i = bisect_left(keys, key)
@@ -323,15 +301,13 @@ def segment_columns(reader) -> SegmentColumns | None:
     if reader in _OPEN:
         return _OPEN[reader]
     columns = None
-    try:
-        segment = reader.segment()
-        folder = getattr(getattr(reader, "_storage", None), "b", None) or getattr(reader, "_storage", None)
-        folder = getattr(folder, "folder", None)
-        if segment is not None and folder:
-            path = os.path.join(folder, final_name(segment.segment_id()))
-            if os.path.exists(path):
+    folder, segment_id = whoosh_compat.segment_folder(reader), whoosh_compat.segment_id(reader)
+    if folder and segment_id:
+        path = os.path.join(folder, final_name(segment_id))
+        if os.path.exists(path):
+            try:
                 columns = SegmentColumns(path)
-    except (AttributeError, OSError, ValueError, EOFError, TypeError, struct.error):
-        columns = None  # unreadable columns: the segment is searched through Whoosh alone
+            except (OSError, ValueError, EOFError, TypeError, struct.error):
+                columns = None  # a damaged column file: the segment is searched through Whoosh alone
     _OPEN[reader] = columns
     return columns

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from whoosh.util.filelock import FileLock
 
+from . import whoosh_compat
 from .errors import IndexLockedError, SvarError
 
 LOCK_FILE = "write.lock"
@@ -118,7 +119,7 @@ def held_descriptors() -> tuple[int, ...]:
     """The file descriptors of the write locks this process holds: a forked child must close its
     copies (never unlock them: that would release the parent's lock), or it could keep the index
     locked after the parent has died."""
-    return tuple(fd for lock in _held if (fd := getattr(lock._lock, "fd", None)) is not None)
+    return tuple(fd for lock in _held if (fd := whoosh_compat.lock_descriptor(lock._lock)) is not None)
 
 
 def _write_holder(index_dir: Path, holder: Holder) -> None:

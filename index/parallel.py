@@ -5,7 +5,7 @@ passages into a segment of their own, and the parent commits those segments (and
 and merges) in one TOC write, so a run is still one commit. Unlike it, a worker that fails or dies
 fails the run instead of silently losing its segment, a cancelled or killed run leaves no worker
 behind, and a worker holds neither svar's write lock nor Whoosh's. Built from the same SegmentWriter
-steps MpWriter uses in Whoosh 2.7 (``_merge_segments``, ``_finalize_segment``, ``_commit_toc``).
+steps SegmentWriter.commit runs (merge, finalize, commit the TOC, finish), through whoosh_compat.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import sys
 
 from whoosh.util import random_name
 
+from . import whoosh_compat
 from .errors import SvarError
 from .postings import TermwiseWriter
 
@@ -63,7 +64,7 @@ class ParallelWriter(TermwiseWriter):
         self._buffer: list[dict] = []
         self._grouping = 0
         self._tasks: list[_Worker] = []
-        whoosh_lock_fd = getattr(self.writelock, "fd", None)
+        whoosh_lock_fd = whoosh_compat.writer_lock_descriptor(self)
         self._inherited_fds = tuple(inherited_fds) + ((whoosh_lock_fd,) if whoosh_lock_fd is not None else ())
         self._context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
         self._jobs = None
@@ -100,7 +101,7 @@ class ParallelWriter(TermwiseWriter):
             self._buffer = []
             super().commit(mergetype=mergetype, optimize=optimize, merge=merge)
             return
-        self._check_state()
+        whoosh_compat.check_writable(self)
         if self._buffer:
             self._send(self._buffer)
             self._buffer = []
@@ -110,13 +111,13 @@ class ParallelWriter(TermwiseWriter):
         for task in self._tasks:
             task.join()
         # If this fails, the caller cancels, as with any Whoosh writer.
-        finalsegments = self._merge_segments(mergetype, optimize, merge) + segments
-        if self._added:
-            finalsegments.append(self._finalize_segment())
+        finalsegments = whoosh_compat.merge_segments(self, mergetype, optimize, merge) + segments
+        if whoosh_compat.has_added(self):
+            finalsegments.append(whoosh_compat.finalize_segment(self))
         else:
-            self._close_segment()
-        self._commit_toc(finalsegments)
-        self._finish()
+            whoosh_compat.close_segment(self)
+        whoosh_compat.commit_toc(self, finalsegments)
+        whoosh_compat.finish(self)
 
     def cancel(self) -> None:
         try:
@@ -206,7 +207,7 @@ class _Worker(multiprocessing.Process):
         # Ctrl-C reaches the whole process group; the parent decides, and stops the workers.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
-            writer = TermwiseWriter(self.storage.open_index(self.indexname), _lk=False)
+            writer = TermwiseWriter(self.storage.open_index(self.indexname), **whoosh_compat.unlocked_writer_kwargs())
             while (filename := self._next_job()) is not None:
                 temp = writer.temp_storage()
                 with temp.open_file(filename).raw_file() as f:
@@ -214,7 +215,7 @@ class _Worker(multiprocessing.Process):
                 temp.delete_file(filename)
                 for fields in documents:
                     writer.add_document(**fields)
-            segment = writer._finalize_segment()
+            segment = whoosh_compat.finalize_segment(writer)
         except BaseException as exc:  # reported, so the parent can say what went wrong
             self.results.put(("error", f"{type(exc).__name__}: {exc}"))
             sys.exit(1)

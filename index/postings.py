@@ -25,6 +25,7 @@ from whoosh.system import pack_uint
 from whoosh.util import random_name
 from whoosh.writing import SegmentWriter
 
+from . import whoosh_compat
 from .analysis import release_caches
 from .columns import ColumnWriter, final_name, temporary_name
 
@@ -233,17 +234,10 @@ class TermPool:
                 offset = docnum - base
                 return recorded[offset] if offset < len(recorded) else 0
             if segment_length is None:
-                segment_length = _field_length_reader(lengths_reader, fieldname)
+                segment_length = whoosh_compat.field_length_reader(lengths_reader, fieldname)
             return segment_length(docnum)
 
         return length
-
-
-def _field_length_reader(lengths_reader, fieldname: str):
-    fast = getattr(lengths_reader, "doc_field_length_reader", None)  # whoosh3; 2.7 has only the slow one
-    if fast is not None:
-        return fast(fieldname)
-    return lambda docnum: lengths_reader.doc_field_length(docnum, fieldname)
 
 
 def direct_index(field):
@@ -275,11 +269,17 @@ def direct_index(field):
 
 
 class TermwiseWriter(SegmentWriter):
-    """Whoosh's SegmentWriter with a TermPool: the same segment, written with a fraction of the work."""
+    """Whoosh's SegmentWriter with a TermPool: the same segment, written with a fraction of the work.
+
+    The SegmentWriter internals it uses are reached through whoosh_compat (SEGMENT_WRITER_HOOKS);
+    it overrides two of them, _flush_segment and _assemble_segment, which Whoosh calls by name.
+    """
 
     def __init__(self, ix, limitmb: float = DEFAULT_LIMIT_MB, **kwargs) -> None:
         super().__init__(ix, **kwargs)
-        self.pool = TermPool(self._tempstorage, limitmb)
+        # Whoosh hands it the postings of the segments it merges, and cleans it up when it closes.
+        self.termpool = TermPool(self.temp_storage(), limitmb)
+        whoosh_compat.replace_pool(self, self.termpool)
         # Term vectors and separate spelling words need Whoosh's own loop; svar's schema has neither.
         self._plain = not any(field.vector or field.separate_spelling() for _, field in self.schema.items())
         self._direct = {name: direct_index(field) for name, field in self.schema.items()}
@@ -287,17 +287,17 @@ class TermwiseWriter(SegmentWriter):
     def add_document(self, **fields) -> None:
         if not self._plain:
             return super().add_document(**fields)
-        self._check_state()
+        whoosh_compat.check_writable(self)
         schema = self.schema
         docnum = self.docnum
         perdocwriter = self.perdocwriter
-        add_postings = self.pool.add_field_postings
+        add_postings = self.termpool.add_field_postings
         direct = self._direct
-        docboost = self._doc_boost(fields)
+        docboost = whoosh_compat.doc_boost(self, fields)
         fieldnames = sorted(name for name in fields if not name.startswith("_"))
-        self._check_fields(schema, fieldnames)
+        whoosh_compat.check_fields(self, schema, fieldnames)
         perdocwriter.start_doc(docnum)
-        self.pool.start_document(docnum)
+        self.termpool.start_document(docnum)
         try:
             for fieldname in fieldnames:
                 value = fields[fieldname]
@@ -306,7 +306,7 @@ class TermwiseWriter(SegmentWriter):
                 field = schema[fieldname]
                 length = 0
                 if field.indexed:
-                    boost = self._field_boost(fields, fieldname, docboost)
+                    boost = whoosh_compat.field_boost(self, fields, fieldname, docboost)
                     index = direct[fieldname] if isinstance(value, str) else None
                     items = index(value) if index is not None else field.index(value)
                     length = add_postings(fieldname, docnum, items, boost, field.scorable)
@@ -319,7 +319,7 @@ class TermwiseWriter(SegmentWriter):
             perdocwriter.cancel_doc()
             raise
         perdocwriter.finish_doc()
-        self._added = True
+        whoosh_compat.mark_added(self)
         self.docnum += 1
 
     def _flush_segment(self) -> None:
@@ -328,7 +328,7 @@ class TermwiseWriter(SegmentWriter):
         lengths = self.per_document_reader() if self.codec.length_stats else None
         columns = self._column_writer()
         try:
-            self.pool.write(self.fieldwriter, self.schema, lengths, columns)
+            self.termpool.write(self.fieldwriter, self.schema, lengths, columns)
             if columns is not None:
                 columns.close(self.docnum)
         except BaseException:
@@ -341,8 +341,8 @@ class TermwiseWriter(SegmentWriter):
         self.fieldwriter.close()
 
     def _column_writer(self) -> ColumnWriter | None:
-        folder = getattr(self.storage, "folder", None)
-        if not folder or getattr(self.storage, "readonly", False):  # an index in memory: no columns
+        folder = whoosh_compat.storage_folder(self.storage)
+        if not folder or self.storage.readonly:  # an index in memory: no columns
             return None
         indexed = frozenset(name for name, field in self.schema.items() if field.indexed)
         positioned = frozenset(name for name, field in self.schema.items() if type(field.format) is Positions)
@@ -354,7 +354,7 @@ class TermwiseWriter(SegmentWriter):
         super()._assemble_segment()
         # Only now: a file named after the segment before this would be packed into its compound file.
         segment_id = self.get_segment().segment_id()
-        folder = getattr(self.storage, "folder", None)
+        folder = whoosh_compat.storage_folder(self.storage)
         written = os.path.join(folder, temporary_name(segment_id)) if folder else None
         if written and os.path.exists(written):
             os.replace(written, os.path.join(folder, final_name(segment_id)))

@@ -29,8 +29,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh.filedb.filestore import FileStorage
-from whoosh.index import TOC, FileIndex, clean_files
+from whoosh.index import FileIndex
 
+from . import whoosh_compat
 from .errors import IndexDamagedError, IndexMissingError
 from .locking import HOLDER_FILE, LOCK_FILE, WriteLock
 from .schema import SCHEMA_VERSION, build_schema
@@ -43,9 +44,9 @@ REBUILD_HINT = "run `svar index --rebuild`"
 _TOC_ATTEMPTS = 20
 GENERATION_PREFIX = "gen-"
 _GENERATION = re.compile(r"^gen-(\d{6,})$")
-_TOC = re.compile(rf"^_{INDEX_NAME}_(\d+)\.toc$")
+_TOC = whoosh_compat.toc_file_pattern(INDEX_NAME)
 # A table of contents Whoosh was writing when its process died (it renames it into place when done).
-_TOC_LEFTOVER = re.compile(rf"^_{INDEX_NAME}_\d+\.toc\..+$")
+_TOC_LEFTOVER = whoosh_compat.toc_leftover_pattern(INDEX_NAME)
 # The files of a svar 0.1 index, written directly into the index folder.
 _LEGACY_FILES = re.compile(rf"^(?:_{INDEX_NAME}_.+|{INDEX_NAME}_.+|{INDEX_NAME}\.tmp|{re.escape(VERSION_FILE)})$")
 
@@ -129,7 +130,7 @@ def new_generation(index_dir: Path) -> Generation:
     generation = Generation(number, index_dir / generation_name(number))
     generation.path.mkdir()
     start = _latest_toc(live.path) + 1 if live else 0
-    TOC(build_schema(), [], start).write(FileStorage(str(generation.path)), INDEX_NAME)
+    whoosh_compat.write_empty_toc(FileStorage(str(generation.path)), build_schema(), INDEX_NAME, start)
     (generation.path / VERSION_FILE).write_text(json.dumps({"schema_version": SCHEMA_VERSION}) + "\n", encoding="utf-8")
     return generation
 
@@ -187,13 +188,14 @@ def clean(index_dir: Path) -> None:
     if not live.path.is_dir():
         return  # CURRENT names a generation that is gone: opening the index reports that
     for path in live.path.iterdir():
-        if _TOC_LEFTOVER.match(path.name) or path.name == f"{INDEX_NAME}.tmp":
+        if _TOC_LEFTOVER.match(path.name) or path.name == whoosh_compat.temp_folder_name(INDEX_NAME):
             _remove(path)
+    storage = FileStorage(str(live.path))
     try:
-        toc = TOC.read(FileStorage(str(live.path)), INDEX_NAME)
-    except Exception:  # a damaged live index is reported when opened; cleaning must not hide that
+        toc = whoosh_compat.latest_toc(storage, INDEX_NAME)
+    except Exception:  # a damaged table of contents (many types): opening the index reports it
         return
-    clean_files(FileStorage(str(live.path)), INDEX_NAME, toc.generation, toc.segments)
+    whoosh_compat.clean_unused_files(storage, INDEX_NAME, toc)
 
 
 def disk_usage(index_dir: Path) -> tuple[int, dt.datetime | None]:
@@ -237,15 +239,13 @@ class LiveIndex(FileIndex):
         self._first_reader = None  # see keep_first_reader
         check_version(generation.path)
         # What FileIndex.__init__ does, but reading the table of contents through _read_toc's retries.
-        self.storage = self._storage(generation.path)
-        self._schema = None
-        self.indexname = INDEX_NAME
+        whoosh_compat.init_file_index(self, self._storage(generation.path), INDEX_NAME)
         try:
             self._read_toc()
         except Exception as exc:  # Whoosh raises many types for a damaged table of contents
             raise damaged(index_dir, exc) from exc
 
-    def _read_toc(self):
+    def _read_toc(self):  # overrides FileIndex's (whoosh_compat.FILE_INDEX_HOOKS): writers read it too
         # Whoosh deletes a table of contents as soon as a newer commit lands, so one listed a moment
         # ago may be gone when it is opened: that is a newer commit, not damage; read the newest.
         for attempt in range(_TOC_ATTEMPTS):

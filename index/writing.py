@@ -17,7 +17,7 @@ from pathlib import Path
 from whoosh.index import Index, LockError
 from whoosh.reading import SegmentReader
 
-from . import store
+from . import store, whoosh_compat
 from .errors import IndexLockedError, ReadError, SvarError
 from .locking import DEFAULT_TIMEOUT, WriteLock, held_descriptors
 from .parallel import ParallelWriter, usable_cores
@@ -169,7 +169,7 @@ def _index_into(ix: Index, files: list[str], progress: Callable[[Path], None] | 
             writer = None
     except BaseException:
         if writer is not None:
-            writer.cancel()
+            whoosh_compat.cancel_open(writer)
         raise
     finally:
         state.close()
@@ -256,7 +256,7 @@ def remove_answers(index_dir: Path, dnrs: Iterable[str]) -> list[str]:
                 for dnr in present:
                     writer.delete_by_term("dnr", dnr)
             except BaseException:
-                writer.cancel()
+                whoosh_compat.cancel_open(writer)
                 raise
             _commit(writer, ix)
     return present
@@ -348,6 +348,6 @@ def _write(ix: Index, answers: Iterable[Answer], state: _IndexedState, report: I
         for answer in answers:
             _add(writer, answer, state, report, indexed_at, with_variants)
     except BaseException:
-        writer.cancel()
+        whoosh_compat.cancel_open(writer)
         raise
     _commit(writer, ix)

@@ -18,8 +18,8 @@ from whoosh.reading import TermNotFound
 from whoosh.util.numeric import to_sortable
 from whoosh.util.times import datetime_to_long
 
+from svar.index import whoosh_compat
 from svar.index.columns import segment_columns
-from .lengths import length_bytes
 
 _EMPTY_DOCS = np.zeros(0, dtype=np.int64)
 _EMPTY_FLOATS = np.zeros(0, dtype=np.float64)
@@ -54,7 +54,7 @@ class SegmentSource:
         self.offset = offset  # the segment's first passage's number in the whole index
         self.count = reader.doc_count_all()
         self.columns = segment_columns(reader)
-        deleted = reader.deleted_docs_set if reader.has_deletions() else frozenset()
+        deleted = whoosh_compat.deleted_docs(reader) if reader.has_deletions() else frozenset()
         self.deleted = np.array(sorted(deleted), dtype=np.int64)
         live = np.ones(self.count, dtype=bool)
         live[self.deleted] = False
@@ -138,7 +138,7 @@ class SegmentSource:
         """Each passage's length byte in ``field`` (uint8, deleted passages too)."""
         found = self._lengths.get(field)
         if found is None:
-            stored = length_bytes(self.reader, field)
+            stored = whoosh_compat.length_bytes(self.reader, field)
             if stored is None:  # not a whoosh3 segment: Whoosh's own lookup, a passage at a time
                 stored = bytes(_length_byte(self.reader.doc_field_length(n, field, 0)) for n in range(self.count))
             found = self._lengths[field] = np.frombuffer(stored, dtype=np.uint8)

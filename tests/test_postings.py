@@ -51,7 +51,7 @@ def _write(folder: Path, writer_class, batches: list[list[dict]], spill_mb: floa
         for document in documents:
             writer.add_document(**document)
         if writer_class is TermwiseWriter:
-            runs.append(len(writer.pool.runs))
+            runs.append(len(writer.termpool.runs))
         writer.commit(optimize=merge_last and number == len(batches) - 1)
     return runs
 
@@ -94,8 +94,8 @@ def test_a_cancelled_writer_leaves_no_runs_behind(tmp_path):
     for document in documents:
         writer.add_document(**document)
     temp = writer.temp_storage()
-    assert len(writer.pool.runs) > 1 and all(temp.file_exists(name) for name in writer.pool.runs)
-    runs = list(writer.pool.runs)
+    assert len(writer.termpool.runs) > 1 and all(temp.file_exists(name) for name in writer.termpool.runs)
+    runs = list(writer.termpool.runs)
     writer.cancel()
     assert not any(temp.file_exists(name) for name in runs)
 
