@@ -30,6 +30,23 @@ def seed_index(seed_index_dir):
         yield answers
 
 
+@pytest.fixture(scope="session")
+def corpus_index(tmp_path_factory):
+    """The Riksdag corpus index of tests/corpus.py (1,200 answers less 15 removed, several segments),
+    built once per session; the tests fail, not skip, without ../shared/corpus."""
+    from corpus import build_corpus_index, corpus_missing
+
+    missing = corpus_missing()
+    if missing:
+        pytest.fail(missing, pytrace=False)
+    return build_corpus_index(tmp_path_factory.mktemp("corpus"))
+
+
+@pytest.fixture(scope="session")
+def corpus_index_dir(corpus_index) -> Path:
+    return corpus_index.path
+
+
 @pytest.fixture
 def runner(monkeypatch, tmp_path) -> CliRunner:
     """A CliRunner whose default index is a fresh folder, so nothing touches the user's data."""
