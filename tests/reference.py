@@ -15,7 +15,8 @@ The contract (the engine's, as specified for its rewrite):
   of its words' bm25 (from 0.0, left to right) × boost. Prefix / Wildcard: expanded to the field's
   indexed terms; the highest bm25 among the expanded terms in the passage × boost.
 - Or: union, the sum of the matching children's scores in child order (from 0.0), × boost. And:
-  intersection, summed alike. AndNot(a, b): a's passages not in b, a's score (× boost). BestField
+  intersection, summed alike. AndNot(a, b): a's passages not in b, a's score (× boost).
+  AndMaybe(a, b) ("+word other"): a's passages, a's score plus b's where b matches (× boost). BestField
   (Whoosh's DisjunctionMax): union, the best matching child's score × boost. NullQuery: nothing.
   A multiplication by a boost happens only where the boost is not 1.
 - Not(q), which the parser leaves only inside And (``x AND NOT y``): every live passage q does not
@@ -314,6 +315,10 @@ class Reference:
         if isinstance(q, wq.AndNot):
             excluded = self.evaluate(q.b)
             return _boosted({d: s for d, s in self.evaluate(q.a).items() if d not in excluded}, q.boost)
+        if isinstance(q, wq.AndMaybe):  # "+word other": the required part, plus the other where it matches
+            optional = self.evaluate(q.b)
+            return _boosted({d: s + optional[d] if d in optional else s for d, s in self.evaluate(q.a).items()},
+                            q.boost)
         if isinstance(q, wq.Not):
             excluded = self.evaluate(q.query)
             return {d: 0.0 for d in self.passages if d not in excluded}

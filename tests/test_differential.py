@@ -109,6 +109,20 @@ CASES = [
     Case("minus-party", "skola -barn", {"party": "S"}),
     Case("combined", "barn", {"party": "S", "since": "2000", "kind": "preamble"}),
     Case("year-nothing", "barn", {"year": 1990}),
+    # the README's own examples, word for word
+    Case("readme-question", "hur många besök får barn i familjehem"),
+    Case("readme-phrase", '"Rätt stöd i rätt tid"'),
+    Case("readme-and", "familjehem AND besök"),
+    Case("readme-or", "kulturtolkar OR skyddsfonden"),
+    Case("readme-minus", "familjehem -besök"),
+    Case("readme-not", "familjehem NOT besök"),
+    Case("readme-grouped", "(kulturtolkar OR skyddsfonden) AND Göteborg"),
+    Case("readme-prefix", "familj*"),
+    Case("readme-typo", "diskriminring"),
+    Case("readme-words", "fyra besök familjehem"),
+    Case("readme-compound", "tvång"),
+    Case("readme-placering", "placering", {"respondent": "Jan Jönsson"}),
+    Case("required-word", "+skola lärare"),
 ]
 IDS = [case.id for case in CASES]
 assert len(set(IDS)) == len(IDS)
