@@ -23,6 +23,7 @@ MAX_TERMS = 64
 # A wildcard needs this many literal letters before it, or it would expand to most of the index.
 MIN_WILDCARD_PREFIX = 2
 _WORD = re.compile(r"[^\W_]+(?:[-:][^\W_]+)*")
+_SWEDISH_LETTERS = re.compile("[åäö]")
 
 
 class BestField(query.DisjunctionMax):
@@ -237,6 +238,10 @@ def _words_of(subs: list[query.Query]) -> list[list[query.Query]]:
 def _one_word(node: query.Or, subs: list[query.Query]) -> query.Query:
     if len(subs) < 2:
         return node
+    if any(q.fieldname == "exact" and _SWEDISH_LETTERS.search(q.text) for q in subs):
+        # Typed with å/ä/ö, a word means those letters: "gäng" is not "gång", though both fold to
+        # "gang". Only a word typed without them is also looked for with them.
+        subs = [q for q in subs if q.fieldname != "folded"]
     main = [q for q in subs if q.fieldname != "exact"]
     bonus = [q for q in subs if q.fieldname == "exact"]
     best = BestField(main, boost=node.boost) if len(main) > 1 else main[0]
