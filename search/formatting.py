@@ -97,7 +97,11 @@ def search_text(result: SearchResult, mark: Style = _plain, dim: Style = _plain)
     unit = ("answer" if grouped else "passage") + ("" if result.total == 1 else "s")
     matched = f"{result.total} {unit} match{'es' if result.total == 1 else ''} {result.query!r}"
     if not result.hits:
-        lines.append(f"No {unit} match {result.query!r}." if not result.total else f"{matched}; none on this page.")
+        if result.total:
+            lines.append(f"{matched}; none on this page.")
+        else:
+            reason = f": {result.reason}" if result.reason else ""
+            lines.append(f"No {unit} match {result.query!r}{reason}" + ("" if reason.endswith("?") else "."))
     else:
         shown = f"{result.hits[0].rank}–{result.hits[-1].rank}"
         lines.append(f"{matched} (showing {shown})")
@@ -158,6 +162,7 @@ def search_json(result: SearchResult) -> dict:
         "suggestion": result.suggestion,
         "fuzzy": result.fuzzy,
         "facets": result.facets,
+        "reason": result.reason,
     }
 
 

@@ -18,6 +18,7 @@ from svar.index.schema import SCHEMA_VERSION, dnr_key
 from . import query as query_parsing
 from .attribution import attribute, speaker_of, spoken_parts
 from .filters import Filters
+from .explain import why_nothing
 from .plan import compile_query, describe
 from .ranking import SORTS, Ranked, rank
 from .results import Document, DocumentSummary, Hit, IndexStats, PassageView, SearchResult
@@ -182,9 +183,10 @@ class AnswerIndex:
                        by_document=by_document, facets=facets)
         prefixes = parsed.marking_prefixes(MARKING_FIELDS) if snippets else None
         hits = [self._hit(offset + i + 1, ranked, parsed, snippets, prefixes) for i, ranked in enumerate(ranking.page)]
+        reason = None if ranking.total else why_nothing(searcher, parsed, filters)
         return SearchResult(query=text, total=ranking.total, hits=hits, suggestion=prepared.suggestion,
                             fuzzy=prepared.fuzzy if ranking.total else None,
-                            facets=ranking.facets if facets else None, plan=describe(plan))
+                            facets=ranking.facets if facets else None, plan=describe(plan), reason=reason)
 
     def parse_query(self, text: str, *, strict: bool = False) -> query_parsing.ParsedQuery:
         """The query ``search`` runs for ``text``: parsed, with any word the index does not hold

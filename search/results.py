@@ -76,6 +76,9 @@ class SearchResult:
     total_exact: bool = True
     # The plan that ran (search/plan.py's describe): for debugging and tests, not for display.
     plan: str = ""
+    # When nothing matched for a reason other than the words (a filter value no answer has, a query
+    # of stop words only): that reason, in one sentence.
+    reason: str | None = None
 
 
 @dataclass(frozen=True)

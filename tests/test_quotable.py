@@ -1,11 +1,15 @@
 """Results a journalist can quote, at real size (the corpus index of tests/corpus.py): a word typed
-with å/ä/ö is not matched by another word that only folds the same."""
+with å/ä/ö is not matched by another word that only folds the same; an empty result says why when
+the reason is not the words."""
 
 from __future__ import annotations
 
 import pytest
 
+from click.testing import CliRunner
+
 from svar.search import open_index
+from svar.search.cli import main
 
 
 @pytest.fixture(scope="module")
@@ -35,3 +39,38 @@ def test_a_word_typed_with_swedish_letters_has_no_false_friends(answers):
 def test_a_word_typed_without_swedish_letters_still_finds_them(answers):
     folded = answers.search("arbetsloshet", limit=5)
     assert folded.hits and all(word.startswith("arbetslös") for word in _marked(folded))
+
+
+def test_an_empty_result_names_the_filter_value_no_answer_has(answers, corpus_index_dir):
+    party = answers.search("barn", party="X")
+    assert (party.total, party.reason) == (0, "no answer has party 'X' (the parties in the index: "
+                                              "-, C, FP, KD, KDS, L, M, MP, S, SD, V)")
+    person = answers.search("barn", interpellant="Kakabave")
+    assert person.reason == "no interpellant is called 'Kakabave'; did you mean Amineh Kakabaveh?"
+    assert answers.search("barn", interpellant="Kakabaveh").total > 0
+    assert answers.search("barn", respondent="Bodstrm").reason.startswith(
+        "no respondent is called 'Bodstrm'; did you mean Thomas Bodström")
+    assert answers.search("barn", year=1990).reason == "no answer is from 1990 (the years in the index: 1994–2024)"
+    # The words themselves not being there is no such reason.
+    assert answers.search("xyzzyqwv", strict=True).reason is None
+    out = CliRunner().invoke(main, ["--index", str(corpus_index_dir), "search", "barn", "--party", "X"])
+    assert (out.exit_code, out.stdout) == (0, "No passages match 'barn': no answer has party 'X' (the parties in "
+                                              "the index: -, C, FP, KD, KDS, L, M, MP, S, SD, V).\n")
+
+
+def test_a_query_of_stop_words_only_says_so(answers, corpus_index_dir):
+    result = answers.search("och att det")
+    assert result.total == 0
+    assert result.reason == ("'och att det' holds only stop words, which are not searched on their own; put words "
+                             "that carry the meaning in the query, or search a phrase in quotes")
+    out = CliRunner().invoke(main, ["--index", str(corpus_index_dir), "search", "och att det", "--json"])
+    assert out.exit_code == 0 and '"reason": "\'och att det\' holds only stop words' in out.stdout
+
+
+def test_the_web_page_says_why_nothing_matched(corpus_index_dir):
+    from svar.search.web import create_app
+
+    page = create_app(corpus_index_dir).test_client().get("/?q=barn&party=X")
+    assert page.status_code == 200
+    assert "No passages match <q>barn</q>: no answer has party &#39;X&#39; (the parties in the index: -, C, FP, KD, " \
+           "KDS, L, M, MP, S, SD, V)." in page.get_data(as_text=True)
