@@ -135,9 +135,19 @@ def new_generation(index_dir: Path) -> Generation:
     return generation
 
 
+class _GenerationIndex(FileIndex):
+    """A generation being built: written by svar's own writer, as the live index is (Whoosh's
+    would write no term columns, and every search of the result would read Whoosh's postings)."""
+
+    def writer(self, **kwargs):
+        from .postings import TermwiseWriter
+
+        return TermwiseWriter(self, **kwargs)
+
+
 def open_generation(generation: Generation) -> FileIndex:
     """A generation that is not live yet, to build it. The caller holds the write lock."""
-    return FileIndex(FileStorage(str(generation.path)), indexname=INDEX_NAME)
+    return _GenerationIndex(FileStorage(str(generation.path)), indexname=INDEX_NAME)
 
 
 def publish(index_dir: Path, generation: Generation) -> None:

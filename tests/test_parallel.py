@@ -212,3 +212,15 @@ def test_small_adds_are_merged_but_the_bulk_segments_are_kept(small_batches, tmp
     with open_index(tmp_path / "ix") as answers:
         assert answers.stats().passages == sum(_segment_sizes(tmp_path / "ix").values()) == 270 + 8 * 5 == 310
     shutil.rmtree(tmp_path / "in")
+
+
+def test_a_rebuild_in_one_process_writes_term_columns_too(tmp_path):
+    # Each segment of a rebuilt index gets its column file, as an incremental build's do: a rebuild
+    # on one core (workers=1) used Whoosh's own writer, which writes none.
+    write_answers(tmp_path / "in", range(24))
+    rebuild_index(tmp_path / "ix", [tmp_path / "in"], workers=1)
+    segments = sorted(p.name.split(".")[0] for p in (tmp_path / "ix").rglob("*.seg"))
+    columns = sorted(p.name.split(".")[0] for p in (tmp_path / "ix").rglob("*.cols"))
+    assert len(segments) == 1 and columns == segments
+    update_index(tmp_path / "serial", [tmp_path / "in"], workers=1)
+    assert _served(tmp_path / "ix") == _served(tmp_path / "serial")
