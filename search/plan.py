@@ -57,15 +57,17 @@ class Prefix:
 
 
 @dataclass(frozen=True)
-class Sum:
+class _Group:
     children: tuple["Node", ...]
     boost: float = 1.0
 
 
-@dataclass(frozen=True)
-class All:
-    children: tuple["Node", ...]
-    boost: float = 1.0
+class Sum(_Group):
+    pass
+
+
+class All(_Group):
+    pass
 
 
 @dataclass(frozen=True)
@@ -82,10 +84,8 @@ class Maybe:
     boost: float = 1.0
 
 
-@dataclass(frozen=True)
-class Best:
-    children: tuple["Node", ...]
-    boost: float = 1.0
+class Best(_Group):
+    pass
 
 
 @dataclass(frozen=True)

@@ -150,51 +150,41 @@ _DENSE_SHARE = 1 / 64
 
 def _sum(parts: list[Scored], source: SegmentSource) -> Scored:
     """Each passage any part holds, with the sum of the parts that hold it, added in the parts' order."""
-    parts = [p for p in parts if len(p)]
-    if not parts:
-        return EMPTY
-    if len(parts) == 1:
-        return parts[0]
-    if sum(len(p) for p in parts) > _DENSE_SHARE * source.count:
-        pair = source.scratch()
-        total, seen = pair
-        for part in parts:  # a part's passages are distinct: no update is lost
-            total[part.docs] += part.scores
-            seen[part.docs] = True
-        union = np.flatnonzero(seen)
-        scores = total[union]
-        source.give_back(pair, union)
-        return Scored(union, scores)
-    union = np.unique(np.concatenate([p.docs for p in parts]))
-    scores = np.zeros(len(union), dtype=np.float64)
-    for part in parts:
-        scores[np.searchsorted(union, part.docs)] += part.scores
-    return Scored(union, scores)
+    return _combine(parts, source, add=True)
 
 
 def _best(parts: list[Scored], source: SegmentSource) -> Scored:
     """Each passage any part holds, with the highest of their scores there (scores are positive)."""
+    return _combine(parts, source, add=False)
+
+
+def _combine(parts: list[Scored], source: SegmentSource, *, add: bool) -> Scored:
     parts = [p for p in parts if len(p)]
     if not parts:
         return EMPTY
     if len(parts) == 1:
         return parts[0]
-    if sum(len(p) for p in parts) > _DENSE_SHARE * source.count:
+    dense = sum(len(p) for p in parts) > _DENSE_SHARE * source.count
+    if dense:
         pair = source.scratch()
-        best, seen = pair
-        for part in parts:
-            best[part.docs] = np.maximum(best[part.docs], part.scores)
-            seen[part.docs] = True
-        union = np.flatnonzero(seen)
-        scores = best[union]
-        source.give_back(pair, union)
+        scores, seen = pair
+    else:
+        union = np.unique(np.concatenate([p.docs for p in parts]))
+        scores = np.zeros(len(union), dtype=np.float64)
+    for part in parts:  # a part's passages are distinct: no update is lost
+        at = part.docs if dense else np.searchsorted(union, part.docs)
+        if add:
+            scores[at] += part.scores
+        else:
+            scores[at] = np.maximum(scores[at], part.scores)
+        if dense:
+            seen[at] = True
+    if not dense:
         return Scored(union, scores)
-    union = np.unique(np.concatenate([p.docs for p in parts]))
-    scores = np.zeros(len(union), dtype=np.float64)
-    for part in parts:
-        at = np.searchsorted(union, part.docs)
-        scores[at] = np.maximum(scores[at], part.scores)
-    return Scored(union, scores)
+    union = np.flatnonzero(seen)
+    combined = scores[union]
+    source.give_back(pair, union)
+    return Scored(union, combined)
 
 
 def _all(parts: list[Scored]) -> Scored:
