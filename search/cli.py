@@ -209,20 +209,22 @@ def _styles() -> tuple[bool, formatting.Style, formatting.Style]:
 @click.option("--count", "count_only", is_flag=True, help="Print only the number of matches.")
 @click.option("--strict", is_flag=True, help="Only the words as typed and their inflections: no compound "
               "parts, no å/ä/ö-less matches, no similar words.")
+@click.option("--no-fuzzy", is_flag=True, help="Search no similar words in place of a word the index does "
+              "not hold (a \"did you mean\" is still offered).")
 @click.option("--format", "output_format", type=click.Choice(formatting.FORMATS), default="table",
               show_default=True, help="csv opens in a spreadsheet; md gives citable quotes.")
 @_json_option
 @_index_option
 def search_command(query: str, party, interpellant, respondent, year, since, until, dnr, kind, limit: int,
                    offset: int, sort: str, by_document: bool, facets: bool, count_only: bool, strict: bool,
-                   output_format: str,
+                   no_fuzzy: bool, output_format: str,
                    as_json: bool, index_dir: Path | None) -> None:
     """Search for passages; plain words, "exact phrases", AND/OR/NOT, -word."""
     filters = _filters(party, interpellant, respondent, year, since, until, dnr, kind)
     output_format = "json" if as_json else output_format
     with _open(index_dir) as answers:
         result = answers.search(query, filters=filters, limit=0 if count_only else limit, offset=offset,
-                                sort=sort, by_document=by_document, strict=strict,
+                                sort=sort, by_document=by_document, strict=strict, fuzzy=not no_fuzzy,
                                 facets=facets or output_format == "json", snippets=not count_only)
         empty = not result.total and not answers.stats().passages
     if empty and not count_only and output_format == "table":

@@ -23,7 +23,7 @@ from .plan import compile_query, describe
 from .ranking import SORTS, Ranked, rank
 from .results import Document, DocumentSummary, Hit, IndexStats, PassageView, SearchResult
 from .snippets import MARKING_FIELDS, snippet_of
-from .suggest import corrections, replace_words
+from .suggest import corrections, replace_words, to_search
 
 if TYPE_CHECKING:
     from svar.index import watching, writing
@@ -154,6 +154,7 @@ class AnswerIndex:
         kind: str | None = None,
         snippets: bool = True,
         strict: bool = False,
+        fuzzy: bool = True,
         sort: str = "relevance",
         by_document: bool = False,
         facets: bool = False,
@@ -162,6 +163,10 @@ class AnswerIndex:
 
         Keyword filters are a shorthand for ``filters=Filters(...)``. ``strict`` matches only the words
         as typed and their inflections: no compound parts, no å/ä/ö-less forms, no similar words.
+        Otherwise a word the index does not hold, of four letters or more, is searched as the indexed
+        words closest to it (the result's ``fuzzy`` says so), except a word with a capital letter (a
+        name, a brand) when something else in the query matches: see ``suggest.to_search``.
+        ``fuzzy=False`` searches no similar words and changes nothing else (``suggestion`` is still made).
         ``sort``: "relevance", "newest" or "oldest". ``by_document``: one hit per answer, its best
         passage, with the number of its passages that matched. ``facets``: counts per party,
         respondent, year and kind of passage over all matches (each equal to what that filter returns).
@@ -175,7 +180,7 @@ class AnswerIndex:
                               since=since, until=until, dnr=dnr, kind=kind)
         filters.check()
         searcher = self._current_searcher()
-        prepared = self._prepare(searcher, text, strict)
+        prepared = self._prepare(searcher, text, strict, fuzzy)
         parsed = prepared.parsed
         limit, offset = max(0, limit), max(0, offset)
         plan = compile_query(parsed.query)
@@ -188,16 +193,19 @@ class AnswerIndex:
                             fuzzy=prepared.fuzzy if ranking.total else None,
                             facets=ranking.facets if facets else None, plan=describe(plan), reason=reason)
 
-    def parse_query(self, text: str, *, strict: bool = False) -> query_parsing.ParsedQuery:
+    def parse_query(self, text: str, *, strict: bool = False, fuzzy: bool = True) -> query_parsing.ParsedQuery:
         """The query ``search`` runs for ``text``: parsed, with any word the index does not hold
-        replaced by the similar indexed words searched in its place (unless ``strict``)."""
-        return self._prepare(self._current_searcher(), text, strict).parsed
+        replaced by the similar indexed words searched in its place (unless ``strict`` or not
+        ``fuzzy``; only where ``search`` would replace it)."""
+        return self._prepare(self._current_searcher(), text, strict, fuzzy).parsed
 
-    def _prepare(self, searcher, text: str, strict: bool) -> "_Prepared":
+    def _prepare(self, searcher, text: str, strict: bool, fuzzy: bool = True) -> "_Prepared":
         parsed = query_parsing.parse(text, strict=strict)
         similar = corrections(searcher, parsed.words, limit=FUZZY_CANDIDATES) if parsed.words else {}
         suggestion = replace_words(parsed.text, {w: c[0] for w, c in similar.items()}) if similar else None
-        if not similar or strict:
+        if similar and fuzzy and not strict:
+            similar = to_search(searcher, similar, parsed.text, parsed.words, parsed.patterns)
+        if not similar or strict or not fuzzy:
             return _Prepared(parsed, suggestion, None)
         # Words the index does not hold are searched as the indexed words closest to them, weighted
         # below a word found as typed, and the result says so.

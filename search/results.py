@@ -61,8 +61,8 @@ class Hit:
 class SearchResult:
     """The answer to a search: how many passages matched in all, the requested page, a suggestion.
 
-    ``fuzzy`` is set when nothing matched as typed and the hits are for similar words instead:
-    each unknown word with the indexed words searched in its place.
+    ``fuzzy`` is set when words the index does not hold were searched as similar words instead (and
+    something matched): each such word with the indexed words searched in its place.
     """
 
     query: str

@@ -3,6 +3,7 @@ words it does hold (from the spelling word list, so suggestions are words, never
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections.abc import Iterator
 from bisect import bisect_left
@@ -14,6 +15,9 @@ from svar.index.schema import TEXT_FIELDS
 # The exact-form field holds every word as written, so it doubles as the spelling word list.
 SPELLING_FIELD = "exact"
 MAX_EDITS = 2
+# A shorter word is never corrected nor searched as similar words: one or two edits from a word of
+# three letters or fewer is another word ("f" → v, m, s), not what was meant.
+MIN_LETTERS = 4
 # How many first letters a similar word must share. 1 made a word missing from the index several
 # times faster to look up, but lost compounds the splitter misses ("sparkassa" → "bosparkassa"),
 # dropping Riksdag compound MRR from 0.85 to 0.63; relevance wins.
@@ -38,11 +42,11 @@ def unknown_words(searcher: Searcher, words: list[str]) -> list[str]:
 
 
 def corrections(searcher: Searcher, words: list[str], limit: int = 1) -> dict[str, list[str]]:
-    """For each unknown word, up to ``limit`` indexed words at the smallest edit distance (at most
-    two), the most frequent first."""
+    """For each unknown word of at least MIN_LETTERS letters, up to ``limit`` indexed words at the
+    smallest edit distance (at most MAX_EDITS), the most frequent first."""
     reader = searcher.reader()
     found: dict[str, list[str]] = {}
-    for word in unknown_words(searcher, words):
+    for word in unknown_words(searcher, [w for w in words if len(w) >= MIN_LETTERS]):
         for distance in range(1, MAX_EDITS + 1):
             # Only the closest: a word one edit away is what was meant far more often than one two away.
             candidates = similar_words(reader, word.lower(), distance)[:limit]
@@ -53,13 +57,16 @@ def corrections(searcher: Searcher, words: list[str], limit: int = 1) -> dict[st
 
 
 def similar_words(reader, word: str, distance: int) -> list[str]:
-    """Indexed words within ``distance`` edits of ``word`` (Levenshtein), the most frequent first.
+    """Indexed words within ``distance`` edits of ``word``, the most frequent first.
 
-    Each segment's word list is held in memory, by length (a word more than ``distance`` letters
-    longer or shorter cannot match). With RapidFuzz installed (the ``fast`` extra) distances are
-    computed in C; without it Whoosh's Levenshtein automaton walks the lists: the same words, some
-    ten times slower. (Walking it over the on-disk term table seeks ~3,000 times per word; Whoosh's
-    reader over several segments would compare every word in Python, by another distance.)
+    An edit is a letter inserted, deleted or changed, or two adjacent letters swapped (the Damerau
+    distance as optimal string alignment: "marh" is one edit from "mahr", not two; a swapped pair is
+    not edited again). Each segment's word list is held in memory, by length (a word more than
+    ``distance`` letters longer or shorter cannot match). With RapidFuzz installed (the ``fast``
+    extra) distances are computed in C (``rapidfuzz.distance.OSA``); without it ``_osa_within`` walks
+    the sorted lists in Python: the same words, slower. (Walking the on-disk term table seeks
+    thousands of times per word; Whoosh's reader over several segments would compare every word in
+    Python, by another distance.)
     """
     similar: set[str] = set()
     for leaf, _ in reader.leaf_readers():
@@ -74,20 +81,63 @@ def similar_words(reader, word: str, distance: int) -> list[str]:
 
 def _within(word: str, distance: int, lists: list[list[str]]) -> Iterator[str]:
     try:
-        from rapidfuzz.distance import Levenshtein
+        from rapidfuzz.distance import OSA
         from rapidfuzz.process import extract_iter
     except ImportError:
-        from whoosh.automata.fsa import find_all_matches
-        from whoosh.automata.lev import levenshtein_automaton
+        found = (w for words in lists for w in _osa_within(word, distance, words))
+    else:
+        found = (w for words in lists
+                 for w, _, _ in extract_iter(word, words, scorer=OSA.distance, score_cutoff=distance))
+    for similar in found:
+        if similar[:PREFIX] == word[:PREFIX]:
+            yield similar
 
-        automaton = levenshtein_automaton(word, distance, prefix=PREFIX).to_dfa()
-        for words in lists:
-            yield from find_all_matches(automaton, _Skipper(words))
-        return
-    for words in lists:
-        for found, _, _ in extract_iter(word, words, scorer=Levenshtein.distance, score_cutoff=distance):
-            if found[:PREFIX] == word[:PREFIX]:
-                yield found
+
+def _osa_within(word: str, distance: int, words: list[str]) -> Iterator[str]:
+    """The words of a sorted list of words of one length within ``distance`` edits of ``word`` by
+    optimal string alignment, in pure Python (what ``rapidfuzz.distance.OSA`` gives).
+
+    Consecutive words share the table's rows for their common first letters, and only the cells at
+    most ``distance`` from the diagonal are computed (the others exceed it). A row whose every cell,
+    plus the difference between the letters left in each word, exceeds ``distance`` rules out every
+    word starting with those letters (a swap reads the row two back, but never goes below the row
+    between, which changing a letter reaches at the same cost): they are skipped by bisection.
+    """
+    size, far = len(word), distance + 1
+    rows = [[x if x <= distance else far for x in range(size + 1)]]  # rows[r]: the first r letters of ``previous``
+    previous = ""
+    i = 0
+    while i < len(words):
+        candidate = words[i]
+        shared, most = 0, min(len(candidate), len(previous), len(rows) - 1)
+        while shared < most and candidate[shared] == previous[shared]:
+            shared += 1
+        del rows[shared + 1:]
+        dead = 0
+        for j in range(shared, len(candidate)):
+            letter, above, r = candidate[j], rows[j], j + 1
+            row = [far] * (size + 1)
+            if r <= distance:
+                row[0] = r
+            low, high = max(1, r - distance), min(size, r + distance)
+            for x in range(low, high + 1):
+                value = min(above[x] + 1, row[x - 1] + 1, above[x - 1] + (word[x - 1] != letter))
+                if j and x > 1 and word[x - 1] == candidate[j - 1] and word[x - 2] == letter:
+                    value = min(value, rows[j - 1][x - 2] + 1)
+                row[x] = value
+            rows.append(row)
+            left = len(candidate) - r
+            if all(row[x] + abs(left - size + x) > distance for x in range(max(0, r - distance), high + 1)):
+                dead = r
+                break
+        previous = candidate
+        if dead:
+            stop = candidate[:dead - 1] + chr(ord(candidate[dead - 1]) + 1)  # past every word so starting
+            i = bisect_left(words, stop, i + 1)
+            continue
+        if rows[-1][size] <= distance:
+            yield candidate
+        i += 1
 
 
 # Segment id → its spelling words by length, each list sorted. A segment never changes once written,
@@ -111,16 +161,40 @@ def _segment_words(leaf) -> dict[int, list[str]]:
     return words
 
 
-class _Skipper:
-    """The first word >= a string, for an automaton walk whose strings only grow."""
+def to_search(searcher: Searcher, found: dict[str, list[str]], text: str, words: list[str],
+              patterns: list[str]) -> dict[str, list[str]]:
+    """Of the ``corrections`` ``found`` for the query ``text`` (its typed ``words``, its wildcard
+    ``patterns``), those to search in place of the typed word.
 
-    def __init__(self, words: list[str]) -> None:
-        self.words = words
-        self.start = 0
+    A word written with a capital letter is taken for a name or a brand ("Zlatan", "Tesla", "NATO"),
+    which the index may simply not hold: it is searched as similar words only when nothing else in
+    the query matches (no other word is held by the index or replaced by similar words, no ``prefix*``
+    expands), so that a query of names alone still finds the closest ones, and says so. A capital on
+    the first letter of the query's first word is sentence case, not a name ("Diskriminerign av
+    barn"): that word is replaced like any other. (For a query of that one word the two readings
+    agree: nothing else matches.)
+    """
+    names = {word for word in found if _looks_like_name(word, text)}
+    if not names:
+        return found
+    unknown, replaced = set(unknown_words(searcher, words)), set(found) - names
+    others_match = (any(w not in names and (w not in unknown or w in replaced) for w in words)
+                    or any(_expands(searcher.reader(), pattern) for pattern in patterns))
+    return {w: similar for w, similar in found.items() if w not in names} if others_match else found
 
-    def __call__(self, text: str) -> str | None:
-        self.start = bisect_left(self.words, text, self.start)
-        return self.words[self.start] if self.start < len(self.words) else None
+
+def _looks_like_name(word: str, text: str) -> bool:
+    if word == word.lower():
+        return False
+    sentence_case = word[1:] == word[1:].lower()
+    return not (sentence_case and re.match(rf'[\s"(+]*{re.escape(word)}(?![^\W_])', text))
+
+
+def _expands(reader, pattern: str) -> bool:
+    """Whether a wildcard pattern of the query (on stems: "famil*") matches a term of the body."""
+    fixed = re.split(r"[*?\[]", pattern, maxsplit=1)[0]
+    fieldobj = reader.schema["body"]
+    return any(fnmatch.fnmatchcase(fieldobj.from_bytes(term), pattern) for term in reader.expand_prefix("body", fixed))
 
 
 def replace_words(text: str, replacements: dict[str, str], *, outside_quotes: bool = False) -> str:

@@ -64,6 +64,33 @@ def test_unknown_words_are_searched_as_similar_indexed_words(runner):
     assert data["total"] == 4 and {h["dnr"] for h in data["hits"]} == {"KS 2022/65"}
 
 
+def test_a_name_searched_as_similar_words_is_said(runner, seed_index_dir):
+    def search(*args):
+        result = runner.invoke(main, ["search", *args, "--index", str(seed_index_dir)])
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    # Nothing else in the query matches, so the name is searched as the closest indexed word.
+    assert search("Zlatan Esmerelda").splitlines()[:2] == [
+        "Not in the index, searched as similar words: Esmerelda → esmeralda", "1 passage matches 'Zlatan Esmerelda' (showing 1–1)"]
+    data = json.loads(search("Zlatan Esmerelda", "--json"))
+    assert (data["fuzzy"], data["suggestion"], data["total"]) == ({"Esmerelda": ["esmeralda"]}, "Zlatan esmeralda", 1)
+    # Beside a word that matches it is left alone.
+    assert search("socialtjänsten Esmerelda").splitlines()[:2] == [
+        "Did you mean: socialtjänsten esmeralda", "18 passages match 'socialtjänsten Esmerelda' (showing 1–10)"]
+    data = json.loads(search("socialtjänsten Esmerelda", "--json"))
+    assert (data["fuzzy"], data["suggestion"], data["total"]) == (None, "socialtjänsten esmeralda", 18)
+
+
+def test_no_fuzzy_searches_no_similar_words(runner, seed_index_dir):
+    result = runner.invoke(main, ["search", "diskriminring", "--no-fuzzy", "--index", str(seed_index_dir)])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == ["Did you mean: diskriminering", "No passages match 'diskriminring'."]
+    data = json.loads(runner.invoke(main, ["search", "diskriminring familjehem", "--no-fuzzy", "--json",
+                                           "--index", str(seed_index_dir)]).stdout)
+    assert (data["fuzzy"], data["suggestion"], data["total"]) == (None, "diskriminering familjehem", 3)
+
+
 def test_filters_as_options(runner):
     result = runner.invoke(main, ["search", "socialtjänsten", "--party", "M", "--since", "2026-01-01", "--json"])
     data = json.loads(result.stdout)

@@ -93,13 +93,20 @@ def test_query_parser_never_raises(text):
     assert all(isinstance(stem, str) for stem in parsed.stems)
 
 
-def _levenshtein(a: str, b: str) -> int:
-    row = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        previous, row[0] = row[0], i
-        for j, cb in enumerate(b, 1):
-            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (ca != cb))
-    return row[-1]
+def _osa(a: str, b: str) -> int:
+    """The optimal string alignment distance by its definition: letters inserted, deleted or changed,
+    and two adjacent letters swapped, each one edit, no part edited twice."""
+    d = [[i + j if not (i and j) else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[-1][-1]
+
+
+def test_the_reference_distance_counts_a_swap_as_one_edit():
+    assert (_osa("marh", "mahr"), _osa("ca", "abc"), _osa("aboslut", "absolut"), _osa("aboslut", "beslut")) == (1, 3, 1, 2)
 
 
 @pytest.fixture(scope="module")
@@ -111,29 +118,66 @@ def spelling_reader(seed_index_dir):
     reader.close()
 
 
-@pytest.mark.parametrize("rapidfuzz", [True, False], ids=["rapidfuzz", "automaton"])
+def _without_rapidfuzz(monkeypatch) -> None:
+    """As without the fast extra: importing RapidFuzz fails."""
+    for module in ("rapidfuzz", "rapidfuzz.distance", "rapidfuzz.process"):
+        monkeypatch.setitem(sys.modules, module, None)
+
+
+def _misspelt(word: str, data) -> str:
+    """Now and then a swap of two adjacent letters, a changed, dropped or added letter, or two of those."""
+    for _ in range(data.draw(st.integers(0, 2))):
+        i = data.draw(st.integers(0, max(0, len(word) - 1)))
+        how = data.draw(st.sampled_from(("swap", "swap", "change", "drop", "add")))
+        letter = data.draw(st.sampled_from("abdeiklmnoprstuvåäö"))
+        if how == "swap" and len(word) > 1:
+            i = min(i, len(word) - 2)
+            word = word[:i] + word[i + 1] + word[i] + word[i + 2:]
+        elif how == "change":
+            word = word[:i] + letter + word[i + 1:]
+        elif how == "drop" and len(word) > 1:
+            word = word[:i] + word[i + 1:]
+        else:
+            word = word[:i] + letter + word[i:]
+    return word
+
+
+@pytest.mark.parametrize("rapidfuzz", [True, False], ids=["rapidfuzz", "pure-python"])
 def test_similar_words_are_exactly_the_words_within_the_distance(spelling_reader, monkeypatch, rapidfuzz):
     if rapidfuzz:
         pytest.importorskip("rapidfuzz", reason="the fast extra is not installed")
-    else:  # as without the fast extra
-        for module in ("rapidfuzz", "rapidfuzz.distance", "rapidfuzz.process"):
-            monkeypatch.setitem(sys.modules, module, None)
+    else:
+        _without_rapidfuzz(monkeypatch)
     reader, vocabulary = spelling_reader
 
     @settings(max_examples=150, deadline=None)
     @given(st.one_of(st.sampled_from(vocabulary), st.text(alphabet="abdeiklmnoprstuvåäö", min_size=1, max_size=12)),
            st.integers(1, 2), st.data())
     def check(word, distance, data):
-        # Misspell a real word now and then: drop, swap or change letters.
-        if len(word) > 2 and data.draw(st.booleans()):
-            i = data.draw(st.integers(0, len(word) - 2))
-            word = word[:i] + word[i + 1] + word[i] + word[i + 2:]
-        expected = {w for w in vocabulary if w != word and _levenshtein(word, w) <= distance}
+        word = _misspelt(word, data)
+        expected = {w for w in vocabulary if w != word and _osa(word, w) <= distance}
         found = suggest.similar_words(reader, word, distance)
         assert set(found) == expected
         assert found == sorted(expected, key=lambda w: (-reader.frequency("exact", w), w))
 
     check()
+
+
+def test_the_pure_python_similar_words_are_rapidfuzz_s(spelling_reader, monkeypatch):
+    # The same words, in the same order, for a sample of the index's words, each also with two
+    # adjacent letters swapped and with one letter changed.
+    pytest.importorskip("rapidfuzz", reason="the fast extra is not installed")
+    reader, vocabulary = spelling_reader
+    sample = ["aboslut"]
+    for n, word in enumerate(vocabulary[::5]):
+        i = n % max(1, len(word) - 1)
+        sample += [word, word[:i] + word[i + 1:i + 2] + word[i] + word[i + 2:], word[:i] + "å" + word[i + 1:]]
+    fast = {(word, distance): suggest.similar_words(reader, word, distance) for word in sample for distance in (1, 2)}
+    _without_rapidfuzz(monkeypatch)
+    slow = {(word, distance): suggest.similar_words(reader, word, distance) for word in sample for distance in (1, 2)}
+    assert slow == fast
+    assert len(sample) > 500 and sum(map(bool, fast.values())) > 500
+    assert fast[("aboslut", 1)] == slow[("aboslut", 1)] == ["absolut"]  # a swap is one edit both ways
 
 
 # Analysis: the token-at-a-time index path gives what the composed filters give.

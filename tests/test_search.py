@@ -110,6 +110,70 @@ def test_did_you_mean_offers_a_whole_indexed_word(seed_index):
     assert seed_index.search("familjehem").suggestion is None
 
 
+def places(result):
+    return [(h.dnr, h.passage) for h in result.hits]
+
+
+def test_two_adjacent_letters_swapped_are_one_edit(seed_index):
+    # Counted as two edits, "aboslut" was as far from "beslut" (more frequent, so searched first) as
+    # from "absolut"; "allar" never reached "allra", one swap away, as "allvar" is one letter away.
+    result = seed_index.search("aboslut")
+    assert (result.fuzzy, result.suggestion, places(result)) == ({"aboslut": ["absolut"]}, "absolut", [("KS 2020/1079", 5)])
+    assert seed_index.search("allar").fuzzy == {"allar": ["allvar", "allra"]}
+    result = seed_index.search("diskriminerign")
+    assert (result.fuzzy, result.suggestion, result.total) == ({"diskriminerign": ["diskriminering"]}, "diskriminering", 4)
+    assert places(result) == places(seed_index.search("diskriminering"))
+
+
+@pytest.mark.parametrize("text", ["brn", "f", "f?", "vda"])
+def test_a_word_of_fewer_than_four_letters_is_never_replaced(seed_index, text):
+    # One or two edits from them are other words: "brn" was searched as barn and bra, "f" as v, m and s.
+    result = seed_index.search(text)
+    assert (result.total, result.fuzzy, result.suggestion) == (0, None, None)
+    beside = seed_index.search(text + " familjehem")
+    assert (beside.fuzzy, beside.suggestion, places(beside)) == (None, None, places(seed_index.search("familjehem")))
+
+
+@pytest.mark.parametrize("text", ["aboslu*", "famil*", "f*"])
+def test_a_prefix_is_never_replaced(seed_index, text):
+    result = seed_index.search(text)
+    assert (result.fuzzy, result.suggestion) == (None, None)
+    assert result.total == {"aboslu*": 0, "famil*": 14, "f*": 0}[text]
+
+
+def test_a_capitalised_word_is_searched_as_similar_words_only_when_nothing_else_matches(seed_index):
+    # A name or a brand the index does not hold is left alone beside a word that matches; "Did you
+    # mean" still offers the closest word.
+    socialtjansten = places(seed_index.search("socialtjänsten"))
+    for text, suggestion in [("socialtjänsten Esmerelda", "socialtjänsten esmeralda"),
+                             ("socialtjänsten Tesla", "socialtjänsten hela"),
+                             ("ESMERELDA socialtjänsten", "esmeralda socialtjänsten")]:  # capitals: a name even first
+        result = seed_index.search(text)
+        assert (result.fuzzy, result.suggestion, result.total) == (None, suggestion, 18), text
+        assert places(result) == socialtjansten, text
+    assert seed_index.search("barn* Tesla").fuzzy is None  # a prefix that matches is something else
+    # When nothing else matches, it is searched as similar words, and the result says so.
+    result = seed_index.search("Zlatan Esmerelda")
+    assert (result.fuzzy, result.suggestion, places(result)) == (
+        {"Esmerelda": ["esmeralda"]}, "Zlatan esmeralda", [("KS 2020/1079", 1)])
+    assert seed_index.search("och Tesla").fuzzy == {"Tesla": ["hela"]}  # a stop word matches nothing
+    assert seed_index.search("Esmerelda").fuzzy == {"Esmerelda": ["esmeralda"]}
+    # A capital on the first word only is sentence case: replaced like a word in lower case.
+    result = seed_index.search("Esmerelda socialtjänsten")
+    assert (result.fuzzy, result.total) == ({"Esmerelda": ["esmeralda"]}, 19)
+    assert ("KS 2020/1079", 1) in places(result)  # Esmeralda's passage, which socialtjänsten does not find
+
+
+def test_fuzzy_false_searches_no_similar_words_but_still_suggests(seed_index):
+    result = seed_index.search("diskriminring", fuzzy=False)
+    assert (result.total, result.hits, result.fuzzy, result.suggestion) == (0, [], None, "diskriminering")
+    result = seed_index.search("diskriminring familjehem", fuzzy=False)
+    assert (result.fuzzy, result.suggestion) == (None, "diskriminering familjehem")
+    assert places(result) == places(seed_index.search("familjehem"))
+    assert seed_index.parse_query("diskriminring", fuzzy=False).stems == {"diskriminring"}
+    assert seed_index.parse_query("diskriminring").stems == {"diskriminering"}
+
+
 def all_hits(index, query, **filters):
     return index.search(query, limit=100, **filters).hits
 
