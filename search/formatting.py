@@ -88,6 +88,9 @@ def hit_lines(hit: Hit, mark: Style = _plain, dim: Style = _plain) -> list[str]:
 
 def search_text(result: SearchResult, mark: Style = _plain, dim: Style = _plain) -> str:
     lines: list[str] = []
+    if result.compounds:
+        parts = "; ".join(f"{word} → {' + '.join(found)}" for word, found in result.compounds.items())
+        lines.append(f"Not in the index, searched as its parts: {parts}")
     if result.fuzzy:
         similar = "; ".join(f"{word} → {', '.join(words)}" for word, words in result.fuzzy.items())
         lines.append(f"Not in the index, searched as similar words: {similar}")
@@ -161,6 +164,7 @@ def search_json(result: SearchResult) -> dict:
         "hits": [hit_json(h) for h in result.hits],
         "suggestion": result.suggestion,
         "fuzzy": result.fuzzy,
+        "compounds": result.compounds,
         "facets": result.facets,
         "reason": result.reason,
     }

@@ -23,7 +23,7 @@ from .plan import compile_query, describe
 from .ranking import SORTS, Ranked, rank
 from .results import Document, DocumentSummary, Hit, IndexStats, PassageView, SearchResult
 from .snippets import MARKING_FIELDS, snippet_of
-from .suggest import corrections, replace_words, to_search
+from .suggest import compound_parts, corrections, replace_words, to_search
 
 if TYPE_CHECKING:
     from svar.index import watching, writing
@@ -32,6 +32,9 @@ DEFAULT_LIMIT = 10
 # How many similar indexed words stand in for a word the index does not hold, and their weight.
 FUZZY_CANDIDATES = 3
 FUZZY_WEIGHT = 0.8
+# A compound searched as its parts: each part at this weight, so that two parts count about as much
+# as one word of the query.
+PARTS_WEIGHT = 0.5
 
 
 def open_index(index_dir: str | os.PathLike[str] | None = None, *, create: bool = False,
@@ -104,6 +107,7 @@ class _Prepared:
     parsed: query_parsing.ParsedQuery
     suggestion: str | None
     fuzzy: dict[str, list[str]] | None
+    compounds: dict[str, list[str]] | None
 
 
 class AnswerIndex:
@@ -191,6 +195,7 @@ class AnswerIndex:
         reason = None if ranking.total else why_nothing(searcher, parsed, filters)
         return SearchResult(query=text, total=ranking.total, hits=hits, suggestion=prepared.suggestion,
                             fuzzy=prepared.fuzzy if ranking.total else None,
+                            compounds=prepared.compounds if ranking.total else None,
                             facets=ranking.facets if facets else None, plan=describe(plan), reason=reason)
 
     def parse_query(self, text: str, *, strict: bool = False, fuzzy: bool = True) -> query_parsing.ParsedQuery:
@@ -201,18 +206,25 @@ class AnswerIndex:
 
     def _prepare(self, searcher, text: str, strict: bool, fuzzy: bool = True) -> "_Prepared":
         parsed = query_parsing.parse(text, strict=strict)
+        # A compound the index does not hold, whose parts it does ("isocyanatastma": isocyanat,
+        # astma), is searched as its parts: split as the indexer splits, not guessed at as a typo.
+        split = {} if strict else compound_parts(searcher, parsed.words)
         similar = corrections(searcher, parsed.words, limit=FUZZY_CANDIDATES) if parsed.words else {}
         suggestion = replace_words(parsed.text, {w: c[0] for w, c in similar.items()}) if similar else None
         if similar and fuzzy and not strict:
             similar = to_search(searcher, similar, parsed.text, parsed.words, parsed.patterns)
-        if not similar or strict or not fuzzy:
-            return _Prepared(parsed, suggestion, None)
+        if strict or not fuzzy:
+            similar = {}
+        if not similar and not split:
+            return _Prepared(parsed, suggestion, None, None)
         # Words the index does not hold are searched as the indexed words closest to them, weighted
-        # below a word found as typed, and the result says so.
-        parsed = query_parsing.parse(replace_words(parsed.text, {
-            word: "(" + " OR ".join(candidates) + f")^{FUZZY_WEIGHT}" for word, candidates in similar.items()
-        }, outside_quotes=True))
-        return _Prepared(parsed, suggestion, similar)
+        # below a word found as typed, or as their parts, and the result says so.
+        replacements = {word: "(" + " OR ".join(candidates) + f")^{FUZZY_WEIGHT}" for word, candidates in similar.items()}
+        for word, parts in split.items():  # both, when a compound also has similar indexed words
+            alone = "(" + " ".join(parts) + f")^{PARTS_WEIGHT}"
+            replacements[word] = f"({alone} OR {replacements[word]})" if word in replacements else alone
+        parsed = query_parsing.parse(replace_words(parsed.text, replacements, outside_quotes=True))
+        return _Prepared(parsed, suggestion, similar or None, split or None)
 
     def _hit(self, rank_number: int, ranked: Ranked, parsed: query_parsing.ParsedQuery, snippets: bool,
              prefixes: dict | None = None) -> Hit:

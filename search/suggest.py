@@ -212,3 +212,20 @@ def suggest(searcher: Searcher, text: str, words: list[str]) -> str | None:
     """The query with each unknown word replaced by the closest indexed word, or None if nothing changes."""
     found = corrections(searcher, words)
     return replace_words(text, {w: c[0] for w, c in found.items()}) if found else None
+
+
+def compound_parts(searcher: Searcher, words: list[str]) -> dict[str, list[str]]:
+    """For each typed word the index does not hold that the compound splitter splits into parts it
+    does hold (every part), those parts: "isocyanatastma" → isocyanat, astma. The splitter reads only
+    the part of its table it needs, so a query of known words never loads it."""
+    unknown = unknown_words(searcher, words)
+    if not unknown:
+        return {}
+    from svar.index.compounds import split_compound
+
+    found: dict[str, list[str]] = {}
+    for word in unknown:
+        parts = split_compound(word.lower())
+        if len(parts) >= 2 and not unknown_words(searcher, list(parts)):
+            found[word] = list(parts)
+    return found

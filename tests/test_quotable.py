@@ -74,3 +74,16 @@ def test_the_web_page_says_why_nothing_matched(corpus_index_dir):
     assert page.status_code == 200
     assert "No passages match <q>barn</q>: no answer has party &#39;X&#39; (the parties in the index: -, C, FP, KD, " \
            "KDS, L, M, MP, S, SD, V)." in page.get_data(as_text=True)
+
+
+def test_a_compound_the_index_does_not_hold_is_searched_as_its_parts(answers, corpus_index_dir):
+    result = answers.search("tågförseningar", limit=5)
+    assert result.compounds == {"tågförseningar": ["tåg", "förseningar"]}
+    assert "body:tåg" in result.plan and "body:försen" in result.plan
+    first = result.hits[0].text.lower()
+    assert "tåg" in first and "försen" in first  # both parts rank above either alone
+    out = CliRunner().invoke(main, ["--index", str(corpus_index_dir), "search", "tågförseningar", "--limit", "1"])
+    assert out.stdout.splitlines()[0] == "Not in the index, searched as its parts: tågförseningar → tåg + förseningar"
+    # --strict searches the word as typed, and a word the index holds is never split.
+    assert answers.search("tågförseningar", strict=True).total == 0
+    assert answers.search("förseningar", limit=1).compounds is None

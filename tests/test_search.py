@@ -271,3 +271,10 @@ def test_a_compound_counts_as_its_longest_query_part_in_the_snippet(tmp_path):
         hit = answers.search("hem familjehem", limit=1).hits[0]
     assert hit.snippet.startswith("Vi satsar under det kommande året")
     assert [hit.snippet[s:e] for s, e in hit.highlights] == ["hemlösheten", "familjehemsvården"]
+
+
+def test_a_compound_typed_in_the_query_is_searched_as_its_parts(seed_index):
+    result = seed_index.search("placeringsbesök", limit=3)
+    assert result.compounds == {"placeringsbesök": ["placering", "besök"]}
+    assert [(h.dnr, h.passage) for h in result.hits] == [("KS 2020/1079", 5), ("KS 2020/1079", 7), ("KS 2026/469", 6)]
+    assert result.total == 7
