@@ -220,6 +220,8 @@ def search_command(query: str, party, interpellant, respondent, year, since, unt
                    no_fuzzy: bool, output_format: str,
                    as_json: bool, index_dir: Path | None) -> None:
     """Search for passages; plain words, "exact phrases", AND/OR/NOT, -word."""
+    if as_json and output_format != "json" and _given("output_format"):
+        raise click.UsageError(f"--json prints JSON: it cannot be combined with --format {output_format}")
     filters = _filters(party, interpellant, respondent, year, since, until, dnr, kind)
     output_format = "json" if as_json else output_format
     with _open(index_dir) as answers:
@@ -239,6 +241,19 @@ def search_command(query: str, party, interpellant, respondent, year, since, unt
         click.echo(formatting.render(result, output_format), nl=False)
 
 
+def _given(parameter: str) -> bool:
+    """Whether the user gave this option (rather than its default)."""
+    from click.core import ParameterSource
+
+    return click.get_current_context().get_parameter_source(parameter) not in (ParameterSource.DEFAULT, None)
+
+
+def _warn_skipped(searches) -> None:
+    """One line per saved search the file holds in a shape svar cannot use (skipped, kept in the file)."""
+    for problem in searches.problems:
+        click.echo(f"svar: warning: {problem}", err=True)
+
+
 @main.group("watch")
 def watch_group() -> None:
     """Saved searches that report only what was indexed since they last ran (for cron)."""
@@ -256,8 +271,10 @@ def watch_add(name: str, query: str, party, interpellant, respondent, year, sinc
 
     filters = _filters(party, interpellant, respondent, year, since, until, dnr, kind)
     with _open(index_dir) as answers:
-        SavedSearches(answers).add(name, query, filters)
-    click.echo(f"saved {name!r}: {query!r}")
+        searches = SavedSearches(answers)
+        saved = searches.add(name, query, filters)
+    _warn_skipped(searches)
+    click.echo(f"saved {saved.name!r}: {saved.query!r}")  # the name as stored: stripped
 
 
 @watch_group.command("list")
@@ -268,7 +285,9 @@ def watch_list(as_json: bool, index_dir: Path | None) -> None:
     from .saved import SavedSearches
 
     with _open(index_dir) as answers:
-        searches = SavedSearches(answers).all()
+        store = SavedSearches(answers)
+        searches = store.all()
+    _warn_skipped(store)
     if as_json:
         _echo_json(formatting.saved_json(searches))
     else:
@@ -283,8 +302,10 @@ def watch_remove(name: str, index_dir: Path | None) -> None:
     from .saved import SavedSearches
 
     with _open(index_dir) as answers:
-        SavedSearches(answers).remove(name)
-    click.echo(f"removed {name!r}")
+        searches = SavedSearches(answers)
+        searches.remove(name)
+    _warn_skipped(searches)
+    click.echo(f"removed {name.strip()!r}")
 
 
 @watch_group.command("run")
@@ -292,18 +313,21 @@ def watch_remove(name: str, index_dir: Path | None) -> None:
 @_json_option
 @_index_option
 def watch_run(names: tuple[str, ...], as_json: bool, index_dir: Path | None) -> None:
-    """Print the hits in answers indexed since each saved search last ran; nothing when nothing is new."""
+    """Print the hits in answers indexed since each saved search last ran; nothing (with --json: [])
+    when nothing is new. A saved search that cannot be run is named on stderr and skipped (exit 1)."""
     from .saved import SavedSearches
 
     with _open(index_dir) as answers:
-        alerts = SavedSearches(answers).run(list(names) or None)
-    if not alerts:
-        return
+        searches = SavedSearches(answers)
+        alerts = searches.run(list(names) or None)
+    _warn_skipped(searches)
     if as_json:
         _echo_json(formatting.alerts_json(alerts))
-    else:
+    elif alerts:
         color, mark, dim = _styles()
         click.echo(formatting.alerts_text(alerts, mark, dim), color=color)
+    if searches.problems:
+        sys.exit(1)
 
 
 @main.command("show")
@@ -340,14 +364,17 @@ def list_command(as_json: bool, index_dir: Path | None) -> None:
 @_index_option
 def remove_command(dnrs: tuple[str, ...], index_dir: Path | None) -> None:
     """Remove answers by dnr."""
+    from svar.index.schema import dnr_key
+
+    wanted = list(dict.fromkeys(dnr_key(d) for d in dnrs))  # each once, as indexed: "ks 2022 / 65" → "KS 2022/65"
     with _open(index_dir, build_default=False) as answers:
-        removed = answers.remove(dnrs)
+        removed = answers.remove(wanted)
     for dnr in removed:
         click.echo(f"removed {dnr}")
-    unknown = [d for d in dnrs if not any(d.upper().split() == r.split() for r in removed)]
-    if len(removed) < len(set(dnrs)):
-        for dnr in unknown:
-            click.echo(f"svar: no answer with Dnr {dnr!r} in the index", err=True)
+    unknown = [d for d in wanted if d not in removed]
+    for dnr in unknown:
+        click.echo(f"svar: no answer with Dnr {dnr!r} in the index", err=True)
+    if unknown:
         sys.exit(1)
 
 

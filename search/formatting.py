@@ -19,6 +19,11 @@ if TYPE_CHECKING:  # only named in annotations: `svar --help` need not build the
 Style = Callable[[str], str]
 FORMATS = ("table", "json", "jsonl", "csv", "md")
 FACET_TITLES = {"party": "party", "respondent": "respondent", "year": "year", "kind": "kind of passage"}
+# Shown for a person whose name the parser could not read from the answer, explained once by UNKNOWN_NOTE.
+UNKNOWN = "unknown"
+UNKNOWN_NOTE = "unknown: a name svar could not read from the answer"
+# A CSV cell starting with one of these is a formula to a spreadsheet (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _plain(text: str) -> str:
@@ -26,8 +31,22 @@ def _plain(text: str) -> str:
 
 
 def person(p: Person, *, with_role: bool = False) -> str:
-    name = f"{p.role} {p.name}".strip() if with_role and p.role else p.name
-    return f"{name} ({p.party})" if p.party else name or "?"
+    name = f"{p.role} {p.name}".strip() if with_role and p.role else p.name.strip()
+    name = name or UNKNOWN
+    return f"{name} ({p.party})" if p.party else name
+
+
+def unknown_respondents(facets: dict[str, dict[str, int]] | None) -> int:
+    """How many of the counted passages have no respondent's name (the parser missed it): every
+    passage has one kind, and one respondent unless it is unknown, which no filter can select."""
+    if not facets or "kind" not in facets or "respondent" not in facets:
+        return 0
+    return max(0, sum(facets["kind"].values()) - sum(facets["respondent"].values()))
+
+
+def _unknown_shown(*people: Person, with_role: bool = False) -> bool:
+    """Whether person() shows one of these as UNKNOWN."""
+    return any(not p.name.strip() and not (with_role and p.role) for p in people)
 
 
 def person_json(p: Person, *, with_role: bool = False) -> dict:
@@ -114,15 +133,23 @@ def search_text(result: SearchResult, mark: Style = _plain, dim: Style = _plain)
     if result.facets:
         lines.append("")
         lines.extend(facet_lines(result.facets))
+    if (unknown_respondents(result.facets)
+            or any(_unknown_shown(h.interpellant) or _unknown_shown(h.respondent, with_role=True)
+                   for h in result.hits)):
+        lines.append(UNKNOWN_NOTE)
     return "\n".join(lines)
 
 
 def facet_lines(facets: dict[str, dict[str, int]]) -> list[str]:
-    """Counts per facet value, one line per facet: "party: V 5 · M 3"."""
-    return [
-        f"{FACET_TITLES.get(name, name)}: " + (" · ".join(f"{value} {count}" for value, count in counts.items()) or "–")
-        for name, counts in facets.items()
-    ]
+    """Counts per facet value, one line per facet: "party: V 5 · M 3"; passages whose respondent is
+    unknown are counted as "unknown" last."""
+    lines = []
+    for name, counts in facets.items():
+        values = [f"{value} {count}" for value, count in counts.items()]
+        if name == "respondent" and (unknown := unknown_respondents(facets)):
+            values.append(f"{UNKNOWN} {unknown}")
+        lines.append(f"{FACET_TITLES.get(name, name)}: " + (" · ".join(values) or "–"))
+    return lines
 
 
 def _passage_fields(answer: Hit | DocumentSummary, passage: Hit | PassageView) -> dict:
@@ -175,17 +202,26 @@ CSV_COLUMNS = ("rank", "score", "dnr", "passage", "kind", "date", "interpellant"
                "speaker_side", "speaker", "speaker_party", "snippet", "text", "source")
 
 
+def csv_cell(value):
+    """A CSV cell a spreadsheet shows as text: text that starts like a formula gets a leading ' (the
+    usual neutralisation, OWASP's CSV injection advice); numbers are left as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def search_csv(result: SearchResult) -> str:
-    """The hits as CSV, UTF-8 with a byte-order mark so spreadsheets read å/ä/ö right."""
+    """The hits as CSV, UTF-8 with a byte-order mark so spreadsheets read å/ä/ö right; no text cell
+    starts with = + - @ tab or CR, which a spreadsheet would run as a formula (see csv_cell)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for h in result.hits:
-        writer.writerow([h.rank, h.score, h.dnr, h.passage, h.kind, _iso(h.date) or "", h.interpellant.name,
+        writer.writerow(map(csv_cell, [h.rank, h.score, h.dnr, h.passage, h.kind, _iso(h.date) or "", h.interpellant.name,
                          h.interpellant.party, h.respondent.name, h.respondent.role, h.respondent.party, h.topic,
                          h.question_number if h.question_number is not None else "", h.question,
                          h.speaker.side if h.speaker else "", h.speaker.name if h.speaker else "",
-                         h.speaker.party if h.speaker else "", h.snippet, h.text, h.source])
+                         h.speaker.party if h.speaker else "", h.snippet, h.text, h.source]))
     return "\ufeff" + out.getvalue()
 
 
@@ -268,10 +304,13 @@ def document_text(document: Document, dim: Style = _plain) -> str:
 def list_text(summaries: list[DocumentSummary]) -> str:
     if not summaries:
         return "The index is empty."
-    return "\n".join(
+    lines = [
         f"{s.dnr:<16} {_iso(s.date) or '':<10}  {person(s.interpellant)} → {person(s.respondent)}: {s.topic or s.title}"
         for s in summaries
-    )
+    ]
+    if any(_unknown_shown(s.interpellant, s.respondent) for s in summaries):
+        lines.append(UNKNOWN_NOTE)
+    return "\n".join(lines)
 
 
 def stats_json(stats: IndexStats) -> dict:

@@ -24,7 +24,7 @@ from svar.index.errors import FilterError, SvarError, UnknownDocumentError
 
 from .attribution import INTERPELLANT
 from .filters import KINDS
-from .formatting import person, said_by
+from .formatting import UNKNOWN_NOTE, person, said_by, unknown_respondents
 from .library import AnswerIndex, open_index
 from .ranking import FACET_FIELDS
 from .results import DocumentSummary, PassageView
@@ -81,6 +81,7 @@ def create_app(index_dir: str | os.PathLike[str]) -> Flask:
             "person": person,
             "spoken_blocks": _spoken_blocks,
             "said_by": said_by,
+            "unknown_respondents": unknown_respondents, "unknown_note": UNKNOWN_NOTE,
             # Only the name: the folder the answers came from is the server's business.
             "file_name": lambda source: Path(source).name,
             "facet_labels": FACET_LABELS, "facet_fields": tuple(FACET_FIELDS), "filter_labels": FILTER_LABELS,
