@@ -3,6 +3,9 @@ encoding detection (UTF-8, UTF-16 with a BOM, cp1252/latin-1 and mixtures of the
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from pathlib import Path
 
 from . import docx, pdf
@@ -54,13 +57,46 @@ def _decode_line(line: bytes) -> str:
         return line.decode("latin-1")
 
 
+def _not_a_file(mode: int) -> str:
+    """What a path is when it is not a regular file ("a named pipe (FIFO)", ...), or ""."""
+    if stat.S_ISREG(mode):
+        return ""
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "an unknown kind of file"
+
+
+def _too_large(path: Path, size: int) -> str:
+    return f"{path}: {size // (1024 * 1024)} MB is too large for an answer (limit {MAX_BYTES // (1024 * 1024)} MB)"
+
+
 def read_text(path: Path) -> tuple[str, bytes]:
-    """Return the text of an answer file and its raw bytes (for the content hash)."""
+    """Return the text of an answer file and its raw bytes (for the content hash).
+
+    Only a regular file is opened: a FIFO would block the reader (and the index's write lock) until
+    something wrote to it, a device never ends; they, and link loops, are rejected by what they are.
+    """
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise ReadError(f"{path}: {size // (1024 * 1024)} MB is too large for an answer (limit {MAX_BYTES // (1024 * 1024)} MB)")
-        data = path.read_bytes()
+        mode = os.stat(path).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError
+        if _not_a_file(mode):
+            raise ReadError(f"{path}: {_not_a_file(mode)}, not a regular file; not opened")
+        # O_NONBLOCK: should a FIFO take the file's place after the look above, opening it does not wait.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with open(descriptor, "rb") as file:
+            info = os.fstat(file.fileno())
+            if _not_a_file(info.st_mode):  # it changed since: opened, but not read
+                raise ReadError(f"{path}: {_not_a_file(info.st_mode)}, not a regular file; not read")
+            if info.st_size > MAX_BYTES:
+                raise ReadError(_too_large(path, info.st_size))
+            data = file.read(MAX_BYTES + 1)  # a file still growing is not read past the limit either
+            if len(data) > MAX_BYTES:
+                raise ReadError(_too_large(path, len(data)))
     except FileNotFoundError:
         raise ReadError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -68,6 +104,8 @@ def read_text(path: Path) -> tuple[str, bytes]:
     except PermissionError:
         raise ReadError(f"{path}: permission denied") from None
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ReadError(f"{path}: a loop of symbolic links (it leads back to itself); not followed") from None
         raise ReadError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     if not data.strip():
         raise ReadError(f"{path}: the file is empty")

@@ -10,6 +10,7 @@ changes.
 
 from __future__ import annotations
 
+import errno
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -141,7 +142,12 @@ def _signatures(files: list[Path]) -> dict[Path, Signature]:
     for path in files:
         try:
             stat = path.stat()
-        except OSError:  # vanished between listing and looking
-            continue
+        except OSError as exc:
+            if exc.errno != errno.ELOOP:  # vanished between listing and looking
+                continue
+            try:  # a link loop: its own signature, so that it is rejected (named) once, not every round
+                stat = path.lstat()
+            except OSError:
+                continue
         signatures[path] = Signature(stat.st_size, stat.st_mtime_ns)
     return signatures

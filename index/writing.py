@@ -72,10 +72,27 @@ def _walk(folder: str, found: list[str], seen: set[tuple[int, int]]) -> None:
         return
     seen.add((info.st_dev, info.st_ino))
     for entry in entries:
-        if entry.is_dir():
+        try:
+            is_dir = entry.is_dir()
+        except OSError:  # a link loop ("ln -s self self"): not followed, but named by the reader, once
+            if not entry.name.startswith((".", "~$")):
+                found.append(entry.path)
+            continue
+        if is_dir:
             _walk(entry.path, found, seen)
-        elif entry.is_file() and is_answer_file(Path(entry.name)):
+        elif is_answer_file(Path(entry.name)) and (entry.is_file() or _exists(entry)):
+            # Not only regular files: a FIFO, socket or device named like an answer is listed so that
+            # the reader rejects it by name (without opening it) rather than leaving it unexplained.
             found.append(entry.path)
+
+
+def _exists(entry: os.DirEntry) -> bool:
+    """Whether what an entry names (following links) is there at all: a dangling link is not."""
+    try:
+        entry.stat()
+    except OSError:
+        return False
+    return True
 
 
 def passage_documents(answer: Answer, indexed_at: int, with_variants: bool = True) -> list[dict]:
