@@ -104,7 +104,7 @@ def main() -> int:
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
     print(f"{len(queries)} queries, {args.repeat} interleaved passes each; ms, median of passes per query")
-    print(f"| kind | queries | old p50 / p95 | new p50 / p95 | new / old p50 / p95 |")
+    print("| kind | queries | old p50 / p95 | new p50 / p95 | new / old p50 / p95 |")
     print("|---|---|---|---|---|")
     kinds = sorted({q.kind for q in queries}, key=[q.kind for q in queries].index) + ["all"]
     for kind in kinds:

@@ -13,6 +13,7 @@ from svar.index.schema import name_key, party_key
 
 from .filters import Filters
 from .query import ParsedQuery
+from .ranking import indexed_values
 
 # The stored field whose indexed terms are the values a person filter can name.
 _PEOPLE = {"interpellant": "interpellant", "respondent": "respondent"}
@@ -20,16 +21,15 @@ _PEOPLE = {"interpellant": "interpellant", "respondent": "respondent"}
 
 def why_nothing(searcher: Searcher, parsed: ParsedQuery, filters: Filters) -> str | None:
     """One sentence saying why nothing can match, or None when the words simply are not there."""
-    reader = searcher.reader()
     if filters.party and filters.party.strip():
-        known = sorted(_terms(searcher, "party"))
+        known = sorted(indexed_values(searcher, "party"))
         if party_key(filters.party) not in known:
             return f"no answer has party {filters.party.strip()!r} (the parties in the index: {', '.join(known) or 'none'})"
     for option, fieldname in _PEOPLE.items():
         value = getattr(filters, option)
         if not (value and value.strip()):
             continue
-        names = _terms(searcher, fieldname)
+        names = indexed_values(searcher, fieldname)
         wanted = name_key(value).split()
         if not any(set(wanted) <= set(name_key(name).split()) for name in names):
             role = "interpellant" if option == "interpellant" else "respondent"
@@ -37,7 +37,7 @@ def why_nothing(searcher: Searcher, parsed: ParsedQuery, filters: Filters) -> st
             hint = f"; did you mean {' or '.join(close)}?" if close else ""
             return f"no {role} is called {value.strip()!r}{hint}"
     if filters.year is not None:
-        years = sorted(int(searcher.schema["year"].from_bytes(b)) for b in reader.lexicon("year"))
+        years = sorted(int(value) for value in indexed_values(searcher, "year"))
         if int(filters.year) not in years:
             span = f"{years[0]}–{years[-1]}" if years else "none"
             return f"no answer is from {filters.year} (the years in the index: {span})"
@@ -46,11 +46,6 @@ def why_nothing(searcher: Searcher, parsed: ParsedQuery, filters: Filters) -> st
         return (f"{parsed.text!r} holds only stop words, which are not searched on their own; "
                 "put words that carry the meaning in the query, or search a phrase in quotes")
     return None
-
-
-def _terms(searcher: Searcher, fieldname: str) -> list[str]:
-    fieldobj = searcher.schema[fieldname]
-    return [str(fieldobj.from_bytes(b)) for b in searcher.reader().lexicon(fieldname) if b.strip()]
 
 
 def _closest(value: str, names: list[str]) -> list[str]:

@@ -23,7 +23,7 @@ from .plan import compile_query, describe
 from .ranking import SORTS, Ranked, rank
 from .results import Document, DocumentSummary, Hit, IndexStats, PassageView, SearchResult
 from .snippets import MARKING_FIELDS, snippet_of
-from .suggest import compound_parts, corrections, replace_words, to_search
+from .suggest import compound_parts, corrections, replace_words, to_search, unknown_words
 
 if TYPE_CHECKING:
     from svar.index import watching, writing
@@ -208,11 +208,12 @@ class AnswerIndex:
         parsed = query_parsing.parse(text, strict=strict)
         # A compound the index does not hold, whose parts it does ("isocyanatastma": isocyanat,
         # astma), is searched as its parts: split as the indexer splits, not guessed at as a typo.
-        split = {} if strict else compound_parts(searcher, parsed.words)
-        similar = corrections(searcher, parsed.words, limit=FUZZY_CANDIDATES) if parsed.words else {}
+        unknown = unknown_words(searcher, parsed.words) if parsed.words else []
+        split = {} if strict else compound_parts(searcher, unknown)
+        similar = corrections(searcher, unknown, limit=FUZZY_CANDIDATES)
         suggestion = replace_words(parsed.text, {w: c[0] for w, c in similar.items()}) if similar else None
         if similar and fuzzy and not strict:
-            similar = to_search(searcher, similar, parsed.text, parsed.words, parsed.patterns)
+            similar = to_search(searcher, similar, parsed.text, parsed.words, unknown, parsed.patterns)
         if strict or not fuzzy:
             similar = {}
         if not similar and not split:

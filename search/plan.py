@@ -103,7 +103,7 @@ class UnsupportedQuery(TypeError):
 
 def compile_query(q: wq.Query) -> Node:
     """The plan of a parsed Whoosh query (as search/query.py leaves it)."""
-    if q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__):
+    if isinstance(q, wq.NullQuery.__class__):
         return NOTHING
     boost = float(getattr(q, "boost", 1.0))
     if isinstance(q, wq.Term):

@@ -19,7 +19,7 @@ from .scorer import Weight, evaluate
 from .selection import allowed
 from .sources import SegmentSource, segment_sources
 
-__all__ = ["FACET_FIELDS", "SORTS", "Ranked", "Ranking", "rank"]
+__all__ = ["FACET_FIELDS", "SORTS", "Ranked", "Ranking", "indexed_values", "rank"]
 
 # Facet name → the indexed field whose terms are its values. Each name is also the filter of the
 # same name, and a value's count is the number of matches that filter lets through ("party": the
@@ -66,7 +66,7 @@ def _matches(searcher: Searcher, plan: Node, filter_query: wq.Query | None,
              sources: list[SegmentSource]) -> Matches:
     if plan is NOTHING or not searcher.doc_count_all():  # an empty index has no statistics either
         return Matches(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
-    weight = Weight(searcher, plan)
+    weight = Weight(searcher)
     docs, scores = [], []
     for source in sources:
         scored = evaluate(plan, weight, source)
@@ -89,12 +89,16 @@ def selected(sources: list[SegmentSource], filter_query: wq.Query):
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
+def indexed_values(searcher: Searcher, fieldname: str) -> list[str]:
+    """The values a keyword, name or number field holds in this index (its terms, decoded), blank ones left out."""
+    fieldobj = searcher.schema[fieldname]
+    values = (str(fieldobj.from_bytes(b)) for b in searcher.reader().lexicon(fieldname))
+    return [v for v in values if v.strip()]
+
+
 def facet_values(searcher: Searcher, name: str) -> list[str]:
     """The values a facet can take in this index: its field's indexed terms, as a user writes them."""
-    fieldname = FACET_FIELDS[name]
-    fieldobj = searcher.schema[fieldname]
-    values = (fieldobj.from_bytes(b) for b in searcher.reader().lexicon(fieldname))
-    return [str(v) for v in values if str(v).strip()]
+    return indexed_values(searcher, FACET_FIELDS[name])
 
 
 # Per reader: (facet, value) → the passages that value's filter lets through.

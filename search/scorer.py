@@ -45,9 +45,8 @@ class Weight:
     searcher), looked up when a segment first holds the term and kept for the searcher's life: an
     index that changes gets a new searcher, so new statistics."""
 
-    def __init__(self, searcher, plan: Node) -> None:
+    def __init__(self, searcher) -> None:
         self.searcher = searcher
-        self.plan = plan
         known = _KNOWN.get(searcher)
         if known is None:
             known = _KNOWN[searcher] = ({}, {}, {})
@@ -219,9 +218,13 @@ def _phrase(weight: Weight, source: SegmentSource, node: Phrase) -> Scored:
         if not len(candidates):
             return EMPTY
     total = np.zeros(len(candidates), dtype=np.float64)
-    for word in node.words:  # left to right, as the sum of the words' scores
-        term = _term(weight, source, node.field, word)
-        total += term.scores[np.searchsorted(term.docs, candidates)]
+    lengths = source.lengths(node.field)[candidates]
+    for word, where in zip(node.words, located):  # left to right, as the sum of the words' scores
+        # A positioned field's frequency is its count of positions: the word's postings need not be
+        # read again for its score.
+        tf = where.counts[np.searchsorted(where.docs, candidates)].astype(np.float64)
+        stats = weight.stats(node.field, word)
+        total += bm25.scores(stats.idf, stats.avgfl, tf, lengths)
     return Scored(candidates, total)
 
 
@@ -236,7 +239,7 @@ def _in_order(candidates, located) -> object:
         first = word.starts[at]
         owner = np.repeat(np.arange(len(candidates), dtype=np.int64), counts)
         offsets = np.arange(len(owner), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
-        keys = (owner << 32) + word.positions[np.repeat(first, counts) + offsets] + (n - i)
+        keys = (owner << 32) + word.positions[np.repeat(first, counts) + offsets].astype(np.int64) + (n - i)
         starts = np.unique(keys) if starts is None else np.intersect1d(starts, keys, assume_unique=True)
         if not len(starts):
             break

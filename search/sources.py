@@ -40,7 +40,7 @@ class Positions:
     docs: object  # int64
     counts: object  # int64
     starts: object  # int64
-    positions: object  # int64
+    positions: object  # uint16 (from the columns) or int64
 
 
 EMPTY_POSTINGS = Postings(_EMPTY_DOCS, _EMPTY_FLOATS)
@@ -118,7 +118,7 @@ class SegmentSource:
                 if len(self.deleted):
                     keep = self.live[docs]
                     docs, counts, starts = docs[keep], counts[keep], starts[keep]
-                return Positions(docs, counts, starts, flat.astype(np.int64))
+                return Positions(docs, counts, starts, flat)  # uint16, widened where gathered
         try:
             m = self.reader.postings(field, btext)
         except TermNotFound:

@@ -41,12 +41,12 @@ def unknown_words(searcher: Searcher, words: list[str]) -> list[str]:
     return unknown
 
 
-def corrections(searcher: Searcher, words: list[str], limit: int = 1) -> dict[str, list[str]]:
-    """For each unknown word of at least MIN_LETTERS letters, up to ``limit`` indexed words at the
-    smallest edit distance (at most MAX_EDITS), the most frequent first."""
+def corrections(searcher: Searcher, unknown: list[str], limit: int = 1) -> dict[str, list[str]]:
+    """For each of the ``unknown`` words (``unknown_words``) of at least MIN_LETTERS letters, up to
+    ``limit`` indexed words at the smallest edit distance (at most MAX_EDITS), the most frequent first."""
     reader = searcher.reader()
     found: dict[str, list[str]] = {}
-    for word in unknown_words(searcher, [w for w in words if len(w) >= MIN_LETTERS]):
+    for word in (w for w in unknown if len(w) >= MIN_LETTERS):
         for distance in range(1, MAX_EDITS + 1):
             # Only the closest: a word one edit away is what was meant far more often than one two away.
             candidates = similar_words(reader, word.lower(), distance)[:limit]
@@ -162,9 +162,9 @@ def _segment_words(leaf) -> dict[int, list[str]]:
 
 
 def to_search(searcher: Searcher, found: dict[str, list[str]], text: str, words: list[str],
-              patterns: list[str]) -> dict[str, list[str]]:
-    """Of the ``corrections`` ``found`` for the query ``text`` (its typed ``words``, its wildcard
-    ``patterns``), those to search in place of the typed word.
+              unknown: list[str], patterns: list[str]) -> dict[str, list[str]]:
+    """Of the ``corrections`` ``found`` for the query ``text`` (its typed ``words``, of which the index
+    does not hold ``unknown``, and its wildcard ``patterns``), those to search in place of the typed word.
 
     A word written with a capital letter is taken for a name or a brand ("Zlatan", "Tesla", "NATO"),
     which the index may simply not hold: it is searched as similar words only when nothing else in
@@ -177,8 +177,8 @@ def to_search(searcher: Searcher, found: dict[str, list[str]], text: str, words:
     names = {word for word in found if _looks_like_name(word, text)}
     if not names:
         return found
-    unknown, replaced = set(unknown_words(searcher, words)), set(found) - names
-    others_match = (any(w not in names and (w not in unknown or w in replaced) for w in words)
+    missing, replaced = set(unknown), set(found) - names
+    others_match = (any(w not in names and (w not in missing or w in replaced) for w in words)
                     or any(_expands(searcher.reader(), pattern) for pattern in patterns))
     return {w: similar for w, similar in found.items() if w not in names} if others_match else found
 
@@ -208,17 +208,10 @@ def replace_words(text: str, replacements: dict[str, str], *, outside_quotes: bo
     return text
 
 
-def suggest(searcher: Searcher, text: str, words: list[str]) -> str | None:
-    """The query with each unknown word replaced by the closest indexed word, or None if nothing changes."""
-    found = corrections(searcher, words)
-    return replace_words(text, {w: c[0] for w, c in found.items()}) if found else None
-
-
-def compound_parts(searcher: Searcher, words: list[str]) -> dict[str, list[str]]:
-    """For each typed word the index does not hold that the compound splitter splits into parts it
-    does hold (every part), those parts: "isocyanatastma" → isocyanat, astma. The splitter reads only
-    the part of its table it needs, so a query of known words never loads it."""
-    unknown = unknown_words(searcher, words)
+def compound_parts(searcher: Searcher, unknown: list[str]) -> dict[str, list[str]]:
+    """For each of the ``unknown`` words (``unknown_words``) that the compound splitter splits into
+    parts the index holds (every part), those parts: "isocyanatastma" → isocyanat, astma. The
+    splitter reads only the part of its table it needs, so a query of known words never loads it."""
     if not unknown:
         return {}
     from svar.index.compounds import split_compound

@@ -4,13 +4,11 @@ speed, never a result."""
 from __future__ import annotations
 
 import shutil
-import struct
 from pathlib import Path
 
 import pytest
 
 from svar.index import parallel, store
-from svar.index import columns
 from svar.index.columns import SegmentColumns
 from svar.search import open_index
 from svar.search.library import update_index

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from svar.search import open_index
 from svar.search.cli import main
-from svar.search.library import update_index, watch_index
+from svar.search.library import watch_index
 
 from generated import answer_text, docx_bytes, write_answers
 
