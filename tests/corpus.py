@@ -12,13 +12,15 @@ passages that must never match.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+# ../shared/corpus beside the repository, as the project lays it out; SVAR_CORPUS names it elsewhere.
+CORPUS = Path(os.environ.get("SVAR_CORPUS") or Path(__file__).resolve().parents[1].parent / "shared" / "corpus")
 DOCS = 1200
 SEED = 7
 # How many answers each delivery holds, in file-name order: a bulk, a batch, a few, a handful.
@@ -41,7 +43,8 @@ def corpus_missing() -> str | None:
     """Why the corpus cannot be used, or None."""
     for name in ("make_answers.py", "corpus.jsonl.gz"):
         if not (CORPUS / name).is_file():
-            return f"the Riksdag corpus is not at {CORPUS} (no {name}); it belongs beside the repository as ../shared/corpus"
+            return (f"the Riksdag corpus is not at {CORPUS} (no {name}): clone svar beside shared/ "
+                    "(../shared/corpus) or set SVAR_CORPUS to the corpus folder")
     return None
 
 

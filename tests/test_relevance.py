@@ -11,8 +11,9 @@ from svar.index import writing
 from svar.search import open_index
 from svar.search.evaluation import evaluate, load_judgements
 
+from corpus import CORPUS
+
 JUDGED = Path(__file__).resolve().parent / "judged"
-CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 
 # MRR@10 reached by the full analysis (python benchmarks/relevance.py), per kind.
 SEED_FLOORS = {"plain": 0.97, "question": 1.0, "compound": 0.93, "elliptic": 1.0, "folded": 0.93,
