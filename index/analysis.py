@@ -3,6 +3,8 @@
 Composed from small Whoosh filters. The main analyzer tokenizes (keeping "2022/65", "JO:s"),
 lower-cases, drops Snowball's Swedish stop words and stems with Snowball plus a few repairs. Three
 lower-weighted fields get variants of it: exact word forms, compound parts, and å/ä/ö-folded words.
+The exact field also keeps the stop words, with every word's position: it is where phrases are
+matched, word for word as written (a query's plain words still leave stop words out).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import unicodedata
 from collections import Counter
 from functools import lru_cache
 from collections.abc import Iterator
+import itertools
 
 from whoosh.analysis import Analyzer, Filter, LowercaseFilter, RegexTokenizer, StopFilter, Token
 from whoosh.analysis.analyzers import CompositeAnalyzer
@@ -28,6 +31,10 @@ STOP_WORDS = frozenset(
     er sådan vår blivit dess inom mellan sådant varför varje vilka ditt vem vilket sitta sådana vart dina
     vars vårt våra ert era vilkas""".split()
 )
+
+# Between the parts of a passage's text (title, question, body) in the variant fields: the tokenizer
+# never matches it, and the exact field leaves a position free there, so no phrase spans two parts.
+PART_BREAK = "\x1e"
 
 # Numbers keep their inner punctuation ("2022/65", "3,5", "1.000"); a word keeps a genitive after a
 # colon ("JO:s", "SoL:s"); hyphenated words are split so "Hägersten-Älvsjö" finds "Älvsjö".
@@ -195,6 +202,49 @@ class EllipsisTokenizer(RegexTokenizer):
                 yield fill(f"{pair[1]}+{pair[2]}", pos, match.start(), pair.end())
 
 
+class PartsTokenizer(RegexTokenizer):
+    """The main tokenizer, leaving a position free at each PART_BREAK (between a passage's title,
+    question and body), so that no phrase runs from one into the next."""
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
+                 removestops: bool = True, start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
+                 mode: str = "", **kwargs) -> Iterator[Token]:
+        if not tokenize or PART_BREAK not in value:
+            yield from super().__call__(value, positions=positions, chars=chars, keeporiginal=keeporiginal,
+                                        removestops=removestops, start_pos=start_pos, start_char=start_char,
+                                        tokenize=tokenize, mode=mode, **kwargs)
+            return
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        breaks, last = 0, 0
+        for index, match in enumerate(self.expression.finditer(value)):
+            breaks += value.count(PART_BREAK, last, match.start())
+            last = match.start()
+            token.text, token.boost, token.stopped = match.group(0), 1.0, False
+            if keeporiginal:
+                token.original = token.text
+            if positions:
+                token.pos = start_pos + index + breaks
+            if chars:
+                token.startchar, token.endchar = start_char + match.start(), start_char + match.end()
+            yield token
+
+
+class QueryStopFilter(StopFilter):
+    """Drops stop words from a query's words only: at index time every word passes, at its position
+    (the exact field keeps them for phrases; a query's plain words leave them out)."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        tokens = iter(tokens)
+        first = next(tokens, None)
+        if first is None:
+            return
+        if first.mode == "index":
+            yield first
+            yield from tokens
+            return
+        yield from super().__call__(itertools.chain((first,), tokens))
+
+
 class TokenwiseAnalyzer(Analyzer):
     """A regex tokenizer and per-token filters, as composed, with each distinct token analysed once.
 
@@ -211,6 +261,7 @@ class TokenwiseAnalyzer(Analyzer):
                 or not all(isinstance(item, LowercaseFilter) for item in chain.items[1:stops[0]])):
             raise ValueError(f"not a tokenizer, lower-casing, one renumbering stop filter, then per-token filters: {chain!r}")
         self.chain = chain
+        self._stop_at = stops[0]
         self.name = name  # the cache of token terms, shared by every copy of this analyzer
 
     def __repr__(self) -> str:
@@ -305,6 +356,10 @@ class TokenwiseAnalyzer(Analyzer):
     def _kept_words(self, value: str) -> Iterator[tuple[int, tuple[str, ...]]]:
         """(position, terms) of each word the stop filter keeps, as _kept_tokens without characters or
         elliptic pairs: the words come from the regex engine as strings, not as match objects."""
+        if PART_BREAK in value:  # the parts' positions are apart: counted as _kept_tokens counts them
+            for pos, _, _, terms in self._kept_tokens(value):
+                yield pos, terms
+            return
         terms_of = self._term_cache()
         pos = None
         for index, text in enumerate(_words(self.chain.items[0].expression, value)):
@@ -320,15 +375,23 @@ class TokenwiseAnalyzer(Analyzer):
         terms_of = self._term_cache()
         pairs = ({m.start(1): m for m in EllipsisTokenizer.ELLIPSIS.finditer(value)}
                  if isinstance(tokenizer, EllipsisTokenizer) else {})
+        # A PartsTokenizer leaves a position free at each PART_BREAK; with a QueryStopFilter no token is
+        # dropped at index time, so a token's position is its index plus the breaks before it.
+        breaks = ([i for i, char in enumerate(value) if char == PART_BREAK]
+                  if isinstance(tokenizer, PartsTokenizer) and PART_BREAK in value else [])
+        keeps_all = isinstance(self.chain.items[self._stop_at], QueryStopFilter)
+        passed = 0  # breaks before the current token
         pos = None
         for index, match in enumerate(tokenizer.expression.finditer(value)):
             text, start, end = match.group(0), match.start(), match.end()
+            while passed < len(breaks) and breaks[passed] < start:
+                passed += 1
             # As EllipsisTokenizer does, an elliptic pair is one more token after its first word.
             pair = pairs.get(start) if pairs else None
             while True:
                 terms = terms_of[text]
                 if terms is not STOPPED:  # a stop word takes no position: the stop filter renumbers
-                    pos = index if pos is None else pos + 1
+                    pos = index + passed if keeps_all else index if pos is None else pos + 1
                     yield pos, start, end, terms
                 if pair is None:
                     break
@@ -429,8 +492,11 @@ def swedish_analyzer() -> TokenwiseAnalyzer:
 
 
 def exact_analyzer() -> TokenwiseAnalyzer:
-    """Word forms as written (lower-cased), so an exact form outranks another form of the same stem."""
-    return TokenwiseAnalyzer(tokenizer() | LowercaseFilter() | _stop(), "exact")
+    """Word forms as written (lower-cased), so an exact form outranks another form of the same stem.
+    At index time stop words too, each at its position, the parts of a text apart: phrases are
+    matched here."""
+    return TokenwiseAnalyzer(PartsTokenizer(TOKEN_PATTERN) | LowercaseFilter()
+                             | QueryStopFilter(stoplist=STOP_WORDS, minsize=1), "exact")
 
 
 def parts_analyzer() -> TokenwiseAnalyzer:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from .analysis import exact_analyzer, fold, folded_analyzer, parts_analyzer, swedish_analyzer
+from .analysis import PART_BREAK, exact_analyzer, fold, folded_analyzer, parts_analyzer, swedish_analyzer
 
 # Bumped whenever a change to fields or analysis makes older indexes unreadable or wrong.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # BM25F: how much a match counts in each text field, relative to the passage body. The last three
 # hold variants of title, question and body, weighted so that at equal term statistics an exact
@@ -15,8 +15,9 @@ SCHEMA_VERSION = 5
 # compound part, above an å/ä/ö-less match. A word scores by its best field (see search/query.py).
 FIELD_BOOSTS = {"question": 2.0, "title": 1.5, "body": 1.0, "exact": 0.3, "parts": 0.7, "folded": 0.6}
 TEXT_FIELDS = tuple(FIELD_BOOSTS)
-# Fields without positions: phrases are matched in the others.
-UNPOSITIONED_FIELDS = frozenset({"exact", "parts", "folded"})
+# The one field with positions: every word of a passage as written, stop words too, where a phrase
+# is matched word for word (search/scorer.py).
+PHRASE_FIELD = "exact"
 # Whoosh indexes a number once per 4 bits of precision by default, for fast open ranges. These fields
 # are only looked up by value, or in ranges over a few dozen distinct values (years, indexing runs),
 # so one term each suffices: it cut 29 of a passage's 169 postings (a sixth of the build's work).
@@ -31,12 +32,12 @@ def build_schema() -> Schema:
         passage=NUMERIC(stored=True, shift_step=EXACT),
         kind=ID(stored=True),
         question_number=NUMERIC(stored=True, shift_step=EXACT),
-        title=TEXT(analyzer=text, stored=True, phrase=True),
+        title=TEXT(analyzer=text, stored=True, phrase=False),
         topic=STORED(),
-        question=TEXT(analyzer=text, stored=True, phrase=True),
-        body=TEXT(analyzer=text, stored=True, phrase=True),
+        question=TEXT(analyzer=text, stored=True, phrase=False),
+        body=TEXT(analyzer=text, stored=True, phrase=False),
         # Its terms are whole words as written: also the word list for "did you mean".
-        exact=TEXT(analyzer=exact_analyzer(), phrase=False),
+        exact=TEXT(analyzer=exact_analyzer(), phrase=True),
         parts=TEXT(analyzer=parts_analyzer(), phrase=False),
         folded=TEXT(analyzer=folded_analyzer(), phrase=False),
         date=DATETIME(stored=True, sortable=True),
@@ -59,11 +60,13 @@ def build_schema() -> Schema:
 
 
 def variant_text(title: str, question: str, body: str) -> str:
-    """What the exact, parts and folded fields index for a passage: all of its searchable text.
+    """What the exact, parts and folded fields index for a passage: all of its searchable text, its
+    parts apart (PART_BREAK: a phrase never runs from the title into the body).
 
     A numbered question's passage already holds the question in its body; it is not analysed twice.
     """
-    return "\n".join(part for part in (title, "" if question in body else question, body) if part)
+    parts = (title, "" if question in body else question, body)
+    return PART_BREAK.join(part.replace(PART_BREAK, " ") for part in parts if part)
 
 
 def dnr_key(dnr: str) -> str:

@@ -235,7 +235,8 @@ class AnswerIndex:
         sides = attribute(text, fields.get("question", ""), interpellant=interpellant.name, respondent=respondent.name)
         speaker = None
         if snippets:
-            made = snippet_of(text, parsed.matches, parts=parsed.terms.get("parts", ()), prefixes=prefixes, sides=sides)
+            made = snippet_of(text, parsed.matches, parts=parsed.terms.get("parts", ()), prefixes=prefixes, sides=sides,
+                              phrases=parsed.phrases)
             snippet, highlights = made.text, made.highlights
             speaker = speaker_of(made.side, interpellant, respondent) if made.text else None
         else:

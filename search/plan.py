@@ -5,7 +5,8 @@ a few node types that the scorer (search/scorer.py) evaluates segment by segment
 which passages it matches and what it scores there:
 
 - ``Word``: a term in one field; BM25F (search/bm25.py) × the node's boost.
-- ``Phrase``: its words at consecutive positions of one field; the sum of the words' BM25F × boost.
+- ``Phrase``: its words as written at consecutive positions of the exact field, in one part of the
+  passage; what its ``score`` node scores there (0.0 where that matches nothing) × boost.
 - ``Prefix``: any indexed term of the field that starts with the text (or, with a pattern,
   matches it); the best of those terms' BM25F × boost.
 - ``Sum`` (OR of words): any child; the sum of the children that match, × boost.
@@ -30,6 +31,8 @@ from whoosh import query as wq
 
 from svar.index.schema import TEXT_FIELDS
 
+from .query import ExactPhrase
+
 
 @dataclass(frozen=True)
 class Word:
@@ -40,8 +43,8 @@ class Word:
 
 @dataclass(frozen=True)
 class Phrase:
-    field: str
     words: tuple[str, ...]
+    score: "Node"
     boost: float = 1.0
 
 
@@ -110,9 +113,8 @@ def compile_query(q: wq.Query) -> Node:
         if q.fieldname not in TEXT_FIELDS:
             raise UnsupportedQuery(f"a term of field {q.fieldname!r} in a text query")
         return Word(q.fieldname, str(q.text), boost)
-    if isinstance(q, wq.Phrase):
-        words = tuple(str(w) for w in q.words)
-        return Phrase(q.fieldname, words, boost) if words else NOTHING
+    if isinstance(q, ExactPhrase):
+        return Phrase(q.words, compile_query(q.score), boost) if q.words else NOTHING
     if isinstance(q, wq.Prefix):
         return Prefix(q.fieldname, str(q.text), None, boost)
     if isinstance(q, wq.Wildcard):
@@ -173,21 +175,6 @@ def _without(kept: Node, excluded: Node, boost: float) -> Node:
     return Without(kept, excluded, boost)
 
 
-def leaves(node: Node):
-    """Every Word, Phrase and Prefix of the plan, in order."""
-    if isinstance(node, (Word, Phrase, Prefix)):
-        yield node
-    elif isinstance(node, (Sum, All, Best)):
-        for child in node.children:
-            yield from leaves(child)
-    elif isinstance(node, Without):
-        yield from leaves(node.kept)
-        yield from leaves(node.excluded)
-    elif isinstance(node, Maybe):
-        yield from leaves(node.required)
-        yield from leaves(node.optional)
-
-
 def describe(node: Node) -> str:
     """The plan in one line, for debugging and for tests that assert which plan ran."""
     def boosted(text: str, boost: float) -> str:
@@ -196,7 +183,7 @@ def describe(node: Node) -> str:
     if isinstance(node, Word):
         return boosted(f"{node.field}:{node.text}", node.boost)
     if isinstance(node, Phrase):
-        return boosted(f'{node.field}:"{" ".join(node.words)}"', node.boost)
+        return boosted(f'"{" ".join(node.words)}"', node.boost)
     if isinstance(node, Prefix):
         return boosted(f"{node.field}:{node.pattern or node.text + '*'}", node.boost)
     if isinstance(node, Without):

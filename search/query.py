@@ -13,16 +13,18 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from whoosh import qparser, query
-from whoosh.qparser import MultifieldParser, OrGroup
+from whoosh.qparser import MultifieldParser, OrGroup, syntax
+from whoosh.qparser.taggers import RegexTagger
 
-from svar.index.analysis import STEM_OVERRIDES, STOP_WORDS, stem
-from svar.index.schema import FIELD_BOOSTS, TEXT_FIELDS, UNPOSITIONED_FIELDS, build_schema
+from svar.index.analysis import STEM_OVERRIDES, STOP_WORDS, TOKEN_PATTERN, stem
+from svar.index.schema import FIELD_BOOSTS, PHRASE_FIELD, TEXT_FIELDS, build_schema
 
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 64
 # A wildcard needs this many literal letters before it, or it would expand to most of the index.
 MIN_WILDCARD_PREFIX = 2
 _WORD = re.compile(r"[^\W_]+(?:[-:][^\W_]+)*")
+_TOKEN = re.compile(TOKEN_PATTERN)
 _SWEDISH_LETTERS = re.compile("[åäö]")
 
 
@@ -36,6 +38,77 @@ class BestField(query.DisjunctionMax):
     """
 
 
+class ExactPhrase(query.Query):
+    """A quoted phrase: its words as written (lower-cased), stop words and negations too, in a row in
+    one part of a passage (title, question or body), as the exact field's positions tell.
+
+    A passage that holds it scores what ``score`` scores there: the phrase's words as plain words
+    (each by its best field, as when typed without quotes), and each stop word by its exact form.
+    Only a marker in the parsed tree, as BestField: svar's scorer gives it its meaning.
+    """
+
+    def __init__(self, words: tuple[str, ...], score: query.Query, boost: float = 1.0) -> None:
+        self.words = tuple(words)
+        self.score = score
+        self.boost = boost
+        self.fieldname = PHRASE_FIELD
+
+    def __eq__(self, other: object) -> bool:
+        return (type(other) is type(self) and other.words == self.words and other.score == self.score
+                and other.boost == self.boost)
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.words, self.boost))
+
+    def __repr__(self) -> str:
+        boost = "" if self.boost == 1.0 else f", boost={self.boost!r}"
+        return f"ExactPhrase({self.words!r}, {self.score!r}{boost})"
+
+
+def phrase_words(text: str) -> tuple[str, ...]:
+    """The words of a phrase as the exact field holds them: every token, lower-cased."""
+    return tuple(token.lower() for token in _TOKEN.findall(text))
+
+
+class _PhraseNode(syntax.SyntaxNode):
+    """A quoted phrase in the parser's syntax tree. It has no field name, so the multifield plugin
+    leaves it whole: a phrase is matched in one field, the exact one."""
+
+    has_boost = True
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.boost = 1.0
+
+    def r(self) -> str:
+        return f"Phrase {self.text!r}"
+
+    def query(self, parser) -> query.Query:
+        words = phrase_words(self.text)
+        if not words:
+            return query.NullQuery
+        plain = [w for w in words if w not in STOP_WORDS]
+        scores: list[query.Query] = []
+        if plain:
+            scores.append(_prune(parser.parse(" ".join(plain), normalize=False)))
+        exact_boost = FIELD_BOOSTS[PHRASE_FIELD]
+        scores.extend(query.Term(PHRASE_FIELD, w, boost=exact_boost) for w in words if w in STOP_WORDS)
+        score = scores[0] if len(scores) == 1 else query.Or(scores)
+        return ExactPhrase(words, score, boost=self.boost)
+
+
+class _PhraseTagger(RegexTagger):
+    def create(self, parser, match) -> _PhraseNode:
+        return _PhraseNode(match.group("text"))
+
+
+class PhrasePlugin(qparser.Plugin):
+    """Text in double quotes is an ExactPhrase (Whoosh's own phrase would drop its stop words)."""
+
+    def taggers(self, parser):
+        return [(_PhraseTagger(r'"(?P<text>.*?)"'), 0)]
+
+
 @dataclass
 class ParsedQuery:
     """A query ready to run, with what the snippet and suggestion code need to know about it."""
@@ -46,6 +119,8 @@ class ParsedQuery:
     terms: dict[str, set[str]] = field(default_factory=dict)
     # Wildcard patterns on stems ("famil*"), matched against tokens for highlighting.
     patterns: list[str] = field(default_factory=list)
+    # The words of each phrase (ExactPhrase.words), marked where they stand in a row.
+    phrases: list[tuple[str, ...]] = field(default_factory=list)
     # The plain words the user typed, for "did you mean".
     words: list[str] = field(default_factory=list)
 
@@ -92,8 +167,9 @@ def _make_parser(fields: tuple[str, ...]) -> MultifieldParser:
     boosts = {name: FIELD_BOOSTS[name] for name in fields}
     parser = MultifieldParser(list(fields), build_schema(), fieldboosts=boosts, group=OrGroup)
     # Field names, ranges and "*:*" are not part of svar's query language: filters are options.
-    for plugin in (qparser.FieldsPlugin, qparser.RangePlugin, qparser.EveryPlugin):
+    for plugin in (qparser.FieldsPlugin, qparser.RangePlugin, qparser.EveryPlugin, qparser.PhrasePlugin):
         parser.remove_plugin_class(plugin)
+    parser.add_plugin(PhrasePlugin())
     parser.remove_plugin_class(qparser.OperatorsPlugin)
     parser.add_plugin(qparser.OperatorsPlugin(
         And=r"(?<=\s)(?:AND|OCH)(?=\s)",
@@ -163,11 +239,9 @@ def _prune(q: query.Query) -> query.Query:
             literal = re.split(r"[*?]", node.text, maxsplit=1)[0]
             if len(literal) < MIN_WILDCARD_PREFIX:
                 return query.NullQuery
-        if isinstance(node, query.Phrase) and node.fieldname in UNPOSITIONED_FIELDS:
-            return query.NullQuery
         if isinstance(node, (query.Wildcard, query.Prefix)) and node.fieldname != "body":
             return query.NullQuery  # one expansion is enough; the variant fields hold other forms
-        if isinstance(node, (query.Term, query.Phrase, query.Wildcard, query.Prefix)):
+        if isinstance(node, (query.Term, ExactPhrase, query.Wildcard, query.Prefix)):
             count += 1
             if count > MAX_TERMS:
                 return query.NullQuery
@@ -279,8 +353,10 @@ def _collect(node: query.Query, result: ParsedQuery, negated: bool) -> None:
         return
     if isinstance(node, query.Term) and node.fieldname in TEXT_FIELDS:
         result.terms.setdefault(node.fieldname, set()).add(node.text)
-    elif isinstance(node, query.Phrase) and node.fieldname in TEXT_FIELDS:
-        result.terms.setdefault(node.fieldname, set()).update(node.words)
+    elif isinstance(node, ExactPhrase):
+        if node.words not in result.phrases:
+            result.phrases.append(node.words)
+        return  # its words are marked as the phrase, not one by one
     elif isinstance(node, (query.Wildcard, query.Prefix)) and node.fieldname in TEXT_FIELDS:
         pattern = node.text + ("*" if isinstance(node, query.Prefix) else "")
         result.patterns.append(pattern.lower())

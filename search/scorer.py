@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from svar.index.schema import PHRASE_FIELD
+
 from . import bm25
 from .plan import All, Best, Maybe, Node, Nothing, Phrase, Prefix, Sum, Without, Word
 from .sources import SegmentSource
@@ -205,9 +207,9 @@ def _member(docs, within):
 
 
 def _phrase(weight: Weight, source: SegmentSource, node: Phrase) -> Scored:
-    """The passages with the words at consecutive positions of the field, scored as the sum of the
-    words' scores there."""
-    located = [source.positions(node.field, word) for word in node.words]
+    """The passages with the phrase's words at consecutive positions of the exact field (which
+    leaves a position free between a passage's parts), scored by the phrase's score node there."""
+    located = [source.positions(PHRASE_FIELD, word) for word in node.words]
     candidates = located[0].docs
     for word in located[1:]:
         candidates = candidates[_member(candidates, word.docs)]
@@ -217,14 +219,10 @@ def _phrase(weight: Weight, source: SegmentSource, node: Phrase) -> Scored:
         candidates = candidates[_in_order(candidates, located)]
         if not len(candidates):
             return EMPTY
+    scored = evaluate(node.score, weight, source)
     total = np.zeros(len(candidates), dtype=np.float64)
-    lengths = source.lengths(node.field)[candidates]
-    for word, where in zip(node.words, located):  # left to right, as the sum of the words' scores
-        # A positioned field's frequency is its count of positions: the word's postings need not be
-        # read again for its score.
-        tf = where.counts[np.searchsorted(where.docs, candidates)].astype(np.float64)
-        stats = weight.stats(node.field, word)
-        total += bm25.scores(stats.idf, stats.avgfl, tf, lengths)
+    inside = _member(scored.docs, candidates)
+    total[np.searchsorted(candidates, scored.docs[inside])] = scored.scores[inside]
     return Scored(candidates, total)
 
 

@@ -1,7 +1,8 @@
 """Snippets: the sentences of a passage around its matches, with the matched words' offsets.
 
 Every word that matched is marked, whatever form it has in the text ("placeringar" for the query
-"placering"), because marking compares the analysed form of each word with the query's terms.
+"placering"), because marking compares the analysed form of each word with the query's terms. A
+phrase is marked where its words stand in a row, as one span, and only there.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from svar.index.analysis import EllipsisTokenizer, fold
+from svar.index.analysis import TOKEN_PATTERN, EllipsisTokenizer, all_parts, fold, stem
 from svar.index.schema import build_schema
 from svar.index.sentences import sentence_spans
 
@@ -21,20 +22,23 @@ SNIPPET_CHARS = 320
 ELLIPSIS = "…"
 
 # The fields whose analysis decides what is marked: stems and å/ä/ö-folded words. Compound parts are
-# marked by looking for the part inside each word, which needs no compound splitter (loading its
-# table would cost a fresh `svar search` half a second).
+# marked in the words that hold the part's letters and that the indexer's splitter splits into it
+# (so "ägg" is not marked inside "anläggning").
 MARKING_FIELDS = ("body", "folded")
 MIN_PART = 3
 _WORDS = re.compile(r"[^\W\d_]+")
+_TOKENS = re.compile(TOKEN_PATTERN)
 _analyzers: dict = {}
 
 
 def match_spans(text: str, matches: Callable[[str, str], bool], parts: Collection[str] = (),
-                prefixes: Mapping[str, Collection[str]] | None = None) -> list[tuple[int, int, str]]:
-    """(start, end, term) of each word in ``text`` that matched, whichever way it matched.
+                prefixes: Mapping[str, Collection[str]] | None = None,
+                phrases: Collection[tuple[str, ...]] = ()) -> list[tuple[int, int, str]]:
+    """(start, end, term) of each word in ``text`` that matched, whichever way it matched, and of each
+    run of words that is one of ``phrases`` (ParsedQuery.phrases; its term the phrase's words).
 
-    ``parts`` are the query's compound-part terms: a longer word containing one is a compound found
-    through it, and an elliptic pair ("jour- och familjehem") whose halves make one ("jourhem").
+    ``parts`` are the query's compound-part terms: a longer word the splitter splits into one is a
+    compound found through it, and an elliptic pair ("jour- och familjehem") whose halves make one ("jourhem").
     ``prefixes`` (ParsedQuery.marking_prefixes): per marking field, what a word's lower-cased (or
     folded) form must start with to match; then only the words that do are analysed, which gives
     the same spans as analysing every word, many times faster.
@@ -42,7 +46,7 @@ def match_spans(text: str, matches: Callable[[str, str], bool], parts: Collectio
     if not _analyzers:
         schema = build_schema()
         _analyzers.update((name, schema[name].analyzer) for name in MARKING_FIELDS)
-    found: dict[tuple[int, int], str] = {}
+    found: dict[tuple[int, int], str] = dict(_phrase_spans(text, phrases)) if phrases else {}
     lowered = _aligned_lower(text) if prefixes is not None else None
     if lowered is None:
         # Index mode: the analyzers look up each distinct word's terms once per process, not per passage.
@@ -71,7 +75,7 @@ def match_spans(text: str, matches: Callable[[str, str], bool], parts: Collectio
             (m.start(), m.end(), m.group()) for m in _WORDS.finditer(text))
         for start, end, word in words:
             word = word.lower()
-            part = next((p for p in parts if p in word and p != word), None)
+            part = next((p for p in parts if p in word and p != word and p in _part_stems(word)), None)
             if part:
                 found.setdefault((start, end), part)
         for pair in EllipsisTokenizer.ELLIPSIS.finditer(text):
@@ -87,6 +91,26 @@ def match_spans(text: str, matches: Callable[[str, str], bool], parts: Collectio
             continue
         kept.append((start, end, term))
     return kept
+
+
+@lru_cache(maxsize=4096)
+def _part_stems(word: str) -> frozenset[str]:
+    """The terms the parts field indexes for a lower-case word that is a compound: its parts' stems."""
+    return frozenset(stem(part) for part in all_parts(word))
+
+
+def _phrase_spans(text: str, phrases: Collection[tuple[str, ...]]) -> list[tuple[tuple[int, int], str]]:
+    """((start, end), the phrase's words) of each place where a phrase's words stand in a row, as the
+    exact field's tokens (lower-cased TOKEN_PATTERN matches): where the search matched it."""
+    tokens = [(m.start(), m.end(), m.group().lower()) for m in _TOKENS.finditer(text)]
+    words = [t[2] for t in tokens]
+    found = []
+    for phrase in phrases:
+        n = len(phrase)
+        for i in range(len(words) - n + 1):
+            if words[i] == phrase[0] and words[i:i + n] == list(phrase):
+                found.append(((tokens[i][0], tokens[i + n - 1][1]), " ".join(phrase)))
+    return found
 
 
 def _aligned_lower(text: str) -> str | None:
@@ -201,16 +225,17 @@ class Snippet:
 
 def make_snippet(
     text: str, matches: Callable[[str, str], bool], max_chars: int = SNIPPET_CHARS, parts: Collection[str] = (),
-    prefixes: Mapping[str, Collection[str]] | None = None,
+    prefixes: Mapping[str, Collection[str]] | None = None, phrases: Collection[tuple[str, ...]] = (),
 ) -> tuple[str, list[tuple[int, int]]]:
     """The best run of whole sentences (at most ``max_chars``) and the matched words' offsets in it."""
-    snippet = snippet_of(text, matches, max_chars, parts, prefixes)
+    snippet = snippet_of(text, matches, max_chars, parts, prefixes, phrases=phrases)
     return snippet.text, snippet.highlights
 
 
 def snippet_of(
     text: str, matches: Callable[[str, str], bool], max_chars: int = SNIPPET_CHARS, parts: Collection[str] = (),
     prefixes: Mapping[str, Collection[str]] | None = None, sides: Sequence[Part] | None = None,
+    phrases: Collection[tuple[str, ...]] = (),
 ) -> Snippet:
     """The best run of whole sentences (at most ``max_chars``), the matched words' offsets in it, and,
     given ``sides`` (attribution.attribute of ``text``), whose words they are.
@@ -220,7 +245,7 @@ def snippet_of(
     equal matches the respondent's (the answer is what is searched for; the question is shown beside
     it) and then the earliest, and it grows by sentences of the same part only.
     """
-    spans = match_spans(text, matches, parts, prefixes)
+    spans = match_spans(text, matches, parts, prefixes, phrases)
     sentences = sentence_spans(text) or [(0, len(text))]
     if sides is None:
         units = [(s, e, 0) for s, e in sentences]

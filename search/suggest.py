@@ -10,9 +10,11 @@ from bisect import bisect_left
 
 from whoosh.searching import Searcher
 
+from svar.index.analysis import STOP_WORDS
 from svar.index.schema import TEXT_FIELDS
 
-# The exact-form field holds every word as written, so it doubles as the spelling word list.
+# The exact-form field holds every word as written, so it doubles as the spelling word list (less
+# the stop words it holds for phrases).
 SPELLING_FIELD = "exact"
 MAX_EDITS = 2
 # A shorter word is never corrected nor searched as similar words: one or two edits from a word of
@@ -154,7 +156,8 @@ def _segment_words(leaf) -> dict[int, list[str]]:
         words = {}
         for term in leaf.lexicon(SPELLING_FIELD):  # in sorted order, so each list is sorted too
             text = fieldobj.from_bytes(term)
-            words.setdefault(len(text), []).append(text)
+            if text not in STOP_WORDS:  # held for phrases; a query's plain words leave them out
+                words.setdefault(len(text), []).append(text)
     _WORDS[key] = words  # (re)inserted last: the dict's order is the order of use
     while len(_WORDS) > _WORDS_KEPT:
         del _WORDS[next(iter(_WORDS))]

@@ -11,8 +11,9 @@ The contract (the engine's, as specified for its rewrite):
 - A term (field, text) scores by Whoosh's own BM25FScorer (``whoosh.scoring.BM25F(B=0.6, K1=1.2)``),
   its idf and average field length from the whole index, the passage's quantised field length,
   applied to the term's postings (``searcher.postings``). Deleted passages never match.
-- Term: bm25 × boost. Phrase: its words at consecutive positions (p, p+1, …) of the field; the sum
-  of its words' bm25 (from 0.0, left to right) × boost. Prefix / Wildcard: expanded to the field's
+- Term: bm25 × boost. ExactPhrase (a quoted phrase): its words, lower-cased, stand one after another
+  among the words (TOKEN_PATTERN's tokens, lower-cased) of the passage's stored title, question or
+  body, within one of them; it scores its ``score`` query there (0.0 where that matches nothing) × boost. Prefix / Wildcard: expanded to the field's
   indexed terms; the highest bm25 among the expanded terms in the passage × boost.
 - Or: union, the sum of the matching children's scores in child order (from 0.0), × boost. And:
   intersection, summed alike. AndNot(a, b): a's passages not in b, a's score (× boost).
@@ -41,7 +42,11 @@ from whoosh.query import DisjunctionMax
 from whoosh.scoring import BM25F
 
 from svar.index import store
+from svar.index.analysis import TOKEN_PATTERN
 from svar.index.schema import dnr_key, name_key, party_key
+from svar.search.query import ExactPhrase
+
+_TOKEN = re.compile(TOKEN_PATTERN)
 
 B, K1 = 0.6, 1.2
 # Scores this close (but not equal) are a tie whose order floating-point summation may decide either way.
@@ -223,9 +228,9 @@ class Reference:
                 interpellant_party=stored.get("interpellant_party", ""), respondent=stored.get("respondent", ""),
                 respondent_party=stored.get("respondent_party", ""))
         self._terms: dict[tuple[str, str], dict[int, float]] = {}
-        self._positions: dict[tuple[str, str], dict[int, tuple[int, ...]]] = {}
         self._expansions: dict[tuple[str, str, str], list[str]] = {}
         self._facet_passages: dict[str, dict[str, frozenset[int]]] | None = None
+        self._part_words: dict[tuple[int, str], list[str]] = {}
 
     def close(self) -> None:
         self.searcher.close()
@@ -239,29 +244,17 @@ class Reference:
             self._read(fieldname, text)
         return self._terms[key]
 
-    def positions(self, fieldname: str, text: str) -> dict[int, tuple[int, ...]]:
-        key = (fieldname, text)
-        if key not in self._positions:
-            self._read(fieldname, text)
-        return self._positions[key]
-
     def _read(self, fieldname: str, text: str) -> None:
         scores: dict[int, float] = {}
-        positions: dict[int, tuple[int, ...]] = {}
         if fieldname in self.reader.schema and (fieldname, text) in self.reader:
             scorer = self.weighting.scorer(self.searcher, fieldname, text)
             matcher = self.searcher.postings(fieldname, text)
-            # From the field's format: a term whose postings were all deleted has no current matcher to ask.
-            positioned = self.reader.schema[fieldname].format.supports("positions")
             while matcher.is_active():
                 docnum = matcher.id()
                 if docnum in self.passages and not self.reader.is_deleted(docnum):
                     scores[docnum] = scorer.score(matcher)
-                    if positioned:
-                        positions[docnum] = tuple(matcher.value_as("positions"))
                 matcher.next()
         self._terms[(fieldname, text)] = scores
-        self._positions[(fieldname, text)] = positions
 
     def expand(self, fieldname: str, pattern: str, kind: str) -> list[str]:
         """The field's indexed terms a Prefix (``pattern`` is the prefix) or a Wildcard matches."""
@@ -293,7 +286,7 @@ class Reference:
         if isinstance(q, wq.Term):
             scores = self.term(q.fieldname, q.text)
             return {d: s * q.boost for d, s in scores.items()} if q.boost != 1 else dict(scores)
-        if isinstance(q, wq.Phrase):
+        if isinstance(q, ExactPhrase):
             return self._phrase(q)
         if isinstance(q, (wq.Prefix, wq.Wildcard)):
             kind = "prefix" if isinstance(q, wq.Prefix) else "wildcard"
@@ -348,24 +341,24 @@ class Reference:
             return _boosted(summed, q.boost)
         raise NotImplementedError(f"reference: no semantics for {type(q).__name__}: {q!r}")
 
-    def _phrase(self, q: wq.Phrase) -> dict[int, float]:
-        if getattr(q, "slop", 1) != 1:
-            raise NotImplementedError(f"reference: a phrase with slop {q.slop} ({q!r})")
+    def _phrase(self, q: ExactPhrase) -> dict[int, float]:
         words = list(q.words)
         if not words:
             return {}
-        scores = [self.term(q.fieldname, w) for w in words]
-        positions = [self.positions(q.fieldname, w) for w in words]
-        candidates = set(scores[0]).intersection(*scores[1:])
+        scores = self.evaluate(q.score)
         matched = {}
-        for docnum in candidates:
-            later = [set(p[docnum]) for p in positions[1:]]
-            if any(all(start + i + 1 in later[i] for i in range(len(later))) for start in positions[0][docnum]):
-                total = 0.0
-                for s in scores:
-                    total += s[docnum]
-                matched[docnum] = total
+        for docnum in self.passages:
+            if any(_holds(self._words(docnum, part), words) for part in ("title", "question", "body")):
+                matched[docnum] = scores.get(docnum, 0.0)
         return _boosted(matched, q.boost)
+
+    def _words(self, docnum: int, part: str) -> list[str]:
+        key = (docnum, part)
+        found = self._part_words.get(key)
+        if found is None:
+            text = self.reader.stored_fields(docnum).get(part) or ""
+            found = self._part_words[key] = [w.lower() for w in _TOKEN.findall(text)]
+        return found
 
     # -- searches ------------------------------------------------------------------------------------------
 
@@ -426,3 +419,9 @@ class Reference:
 
 def _boosted(scores: dict[int, float], boost: float) -> dict[int, float]:
     return {d: s * boost for d, s in scores.items()} if boost != 1 else scores
+
+
+def _holds(words: list[str], phrase: list[str]) -> bool:
+    """Whether ``phrase`` stands in ``words`` one word after another."""
+    n = len(phrase)
+    return any(words[i:i + n] == phrase for i in range(len(words) - n + 1) if words[i] == phrase[0])

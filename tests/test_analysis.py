@@ -34,3 +34,25 @@ def test_stem_filter_is_morphological_so_spelling_sees_whole_words():
     assert [t.text for t in swedish_analyzer()("familjehemmen placeringar", no_morph=True)] == [
         "familjehemmen", "placeringar",
     ]
+
+
+def test_the_exact_field_holds_every_word_at_its_position_the_parts_of_a_text_apart():
+    from svar.index.analysis import PART_BREAK, exact_analyzer
+
+    analyzer = exact_analyzer()
+    text = f"Regeringen är inte{PART_BREAK}inte alls"
+    assert analyzer.index_positions(text) == {"regeringen": [0], "är": [1], "inte": [2, 4], "alls": [5]}
+    # The token stream Whoosh would index says the same, and queries still leave stop words out.
+    assert [(t.text, t.pos) for t in analyzer(text, positions=True, mode="index")] == \
+        [("regeringen", 0), ("är", 1), ("inte", 2), ("inte", 4), ("alls", 5)]
+    assert [t.text for t in analyzer("Regeringen är inte", mode="query")] == ["regeringen"]
+
+
+def test_a_phrase_is_its_words_lower_cased_stop_words_too():
+    from svar.search.query import ExactPhrase, parse
+
+    parsed = parse('"Det är INTE acceptabelt"')
+    assert isinstance(parsed.query, ExactPhrase)
+    assert parsed.query.words == ("det", "är", "inte", "acceptabelt")
+    assert parsed.phrases == [("det", "är", "inte", "acceptabelt")]
+    assert parse('""').query is not None and parse('"?!"').phrases == []

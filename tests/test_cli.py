@@ -111,7 +111,7 @@ def test_show_list_stats(runner):
     listing = runner.invoke(main, ["list", "--json"])
     assert [d["dnr"] for d in json.loads(listing.stdout)] == ["KS 2026/469", "KS 2025/806", "KS 2022/65", "KS 2020/1079"]
     stats = json.loads(runner.invoke(main, ["stats", "--json"]).stdout)
-    assert (stats["documents"], stats["passages"], stats["schema_version"]) == (4, 27, 5)
+    assert (stats["documents"], stats["passages"], stats["schema_version"]) == (4, 27, 6)
     assert stats["size_bytes"] > 0
 
 

@@ -67,6 +67,13 @@ CASES = [
     Case("phrase-stop-word-inside", '"barn och unga"'),
     Case("phrase-and-word", '"hela landet" landsbygd'),
     Case("phrase-common", '"rätt till"'),
+    Case("phrase-negation", '"regeringen inte"'),
+    Case("phrase-negation-words", '"systemet inte acceptabelt"'),
+    Case("phrase-one-stop-word", '"inte"'),
+    Case("phrase-stop-words-only", '"det är"'),
+    Case("phrase-excluded", 'skola -"inte alls"'),
+    Case("phrase-or-phrase", '"hela landet" OR "inte minst"'),
+    Case("phrase-capitals", '"Hela Landet"'),
     # operators and grouping
     Case("and", "skola AND lärare"),
     Case("och", "skola OCH lärare"),

@@ -126,7 +126,7 @@ def test_a_phrase_among_words_matches_only_with_its_words_in_order(sixty, sixty_
 def test_a_phrase_alone_is_matched_in_its_words_positions(sixty, sixty_before_columns):
     with open_index(sixty) as answers, open_index(sixty_before_columns) as walked:
         alone = answers.search('"barn och unga"', limit=10)
-        assert alone.total == 195
+        assert alone.total == 180
         assert _page(alone) == _page(walked.search('"barn och unga"', limit=10))
         # Common words (positions from the columns), a rare one (from Whoosh: "enskilda" is in 30
         # passages), the words in the wrong order, a word twice, and words that are never adjacent.
@@ -139,8 +139,8 @@ def test_a_phrase_alone_is_matched_in_its_words_positions(sixty, sixty_before_co
             assert _page(fast) == _page(counted)
             _same_as_scoring_everything(answers, text, limit=10, offset=7)
             totals[text] = fast.total
-        assert totals == {'"barn och unga"': 195, '"rätt stöd"': 30, '"enskilda fall"': 15, '"unga och barn"': 0,
-                          '"barn barn"': 0, '"placerade barn"': 45, '"barn placerade"': 30,
+        assert totals == {'"barn och unga"': 180, '"rätt stöd"': 30, '"enskilda fall"': 15, '"unga och barn"': 0,
+                          '"barn barn"': 0, '"placerade barn"': 30, '"barn placerade"': 0,
                           '"socialtjänsten familjehem placering"': 0}
 
 
@@ -202,7 +202,7 @@ def test_revised_answers_page_as_if_every_match_were_scored(revised):
             for offset in (0, 7, 95):
                 _same_as_scoring_everything(answers, text, limit=10, offset=offset)
         # The revised passages' old positions are skipped with their postings.
-        assert answers.search('"barn och unga"', snippets=False).total == 195
+        assert answers.search('"barn och unga"', snippets=False).total == 180
         # A filter that allows few passages: one answer revised into the second segment, one left in the first.
         for dnr in ("KS 2031/6", "KS 2031/7"):
             for text in ("socialtjänsten", "familjehem placering barn stöd", '"rätt stöd" barn'):

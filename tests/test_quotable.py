@@ -87,3 +87,66 @@ def test_a_compound_the_index_does_not_hold_is_searched_as_its_parts(answers, co
     # --strict searches the word as typed, and a word the index holds is never split.
     assert answers.search("tågförseningar", strict=True).total == 0
     assert answers.search("förseningar", limit=1).compounds is None
+
+
+# -- exact phrases ----------------------------------------------------------------------------------------
+
+def _words(text: str) -> list[str]:
+    import re
+
+    from svar.index.analysis import TOKEN_PATTERN
+
+    return [w.lower() for w in re.findall(TOKEN_PATTERN, text)]
+
+
+def _holds(text: str, phrase: str) -> bool:
+    words, wanted = _words(text), _words(phrase)
+    return any(words[i:i + len(wanted)] == wanted for i in range(len(words) - len(wanted) + 1))
+
+
+def _passage_text(answers, dnr: str, number: int) -> list[str]:
+    shown = answers.document(dnr)
+    passage = next(p for p in shown.passages if p.passage == number)
+    return [shown.summary.title if passage.kind != "closing" else "", passage.question, passage.text]
+
+
+@pytest.mark.parametrize("phrase", ["regeringen inte", "systemet inte acceptabelt", "det är inte acceptabelt",
+                                    "inte minst", "ingen annan", "aldrig"])
+def test_every_hit_of_a_phrase_holds_its_words_in_a_row_stop_words_too(answers, phrase):
+    result = answers.search(f'"{phrase}"', limit=10_000)
+    assert result.total == len(result.hits)
+    for hit in result.hits:
+        assert any(_holds(part, phrase) for part in _passage_text(answers, hit.dnr, hit.passage)), (hit.dnr, hit.passage)
+        if _holds(hit.snippet, phrase):
+            # Where the snippet shows the phrase, the phrase is what is marked, as one mark.
+            marked = [hit.snippet[s:e].lower() for s, e in hit.highlights]
+            assert marked and all(_words(m) == _words(phrase) for m in marked), (marked, hit.snippet)
+
+
+def test_a_phrase_with_a_negation_is_not_the_phrase_without_it(answers):
+    # Dropping "inte" would leave "regeringen" alone: over a thousand passages, most without the phrase.
+    with_negation = answers.search('"regeringen inte"', limit=10_000)
+    assert 0 < with_negation.total < answers.search("regeringen", snippets=False).total // 5
+    # "systemet är acceptabelt" is not "systemet inte acceptabelt".
+    for hit in answers.search('"systemet inte acceptabelt"', limit=100).hits:
+        assert "systemet inte acceptabelt" in " ".join(_words(" ".join(_passage_text(answers, hit.dnr, hit.passage))))
+
+
+def test_a_phrase_never_runs_from_one_part_of_a_passage_into_the_next(answers):
+    # The last word of a title and the first of its passages' text are not a phrase: find such a pair.
+    import re
+
+    for entry in answers.documents()[:200]:
+        shown = answers.document(entry.dnr)
+        for passage in shown.passages:
+            title_words, body_words = _words(shown.summary.title), _words(passage.text)
+            if passage.kind == "closing" or not title_words or not body_words or passage.question:
+                continue
+            pair = f"{title_words[-1]} {body_words[0]}"
+            if re.search(r"\d", pair):
+                continue
+            hits = answers.search(f'"{pair}"', limit=10_000).hits
+            assert (entry.dnr, passage.passage) not in {(h.dnr, h.passage) for h in hits} or any(
+                _holds(part, pair) for part in _passage_text(answers, entry.dnr, passage.passage))
+            return
+    pytest.fail("no passage with a title and a text to test")
