@@ -170,12 +170,13 @@ def to_search(searcher: Searcher, found: dict[str, list[str]], text: str, words:
     does not hold ``unknown``, and its wildcard ``patterns``), those to search in place of the typed word.
 
     A word written with a capital letter is taken for a name or a brand ("Zlatan", "Tesla", "NATO"),
-    which the index may simply not hold: it is searched as similar words only when nothing else in
-    the query matches (no other word is held by the index or replaced by similar words, no ``prefix*``
-    expands), so that a query of names alone still finds the closest ones, and says so. A capital on
-    the first letter of the query's first word is sentence case, not a name ("Diskriminerign av
-    barn"): that word is replaced like any other. (For a query of that one word the two readings
-    agree: nothing else matches.)
+    which the index may simply not hold. It is searched as those of its similar words that the
+    answers write as names too (a capital letter: "Lapoina" → Laponia, never "Zlatan" → satan); as
+    its other similar words only when nothing else in the query matches (no other word is held by
+    the index or replaced by similar words, no ``prefix*`` expands), so that a query of names alone
+    still finds the closest ones, and says so. A capital on the first letter of the query's first
+    word is sentence case, not a name ("Diskriminerign av barn"): that word is replaced like any
+    other. (For a query of that one word the two readings agree: nothing else matches.)
     """
     names = {word for word in found if _looks_like_name(word, text)}
     if not names:
@@ -183,7 +184,39 @@ def to_search(searcher: Searcher, found: dict[str, list[str]], text: str, words:
     missing, replaced = set(unknown), set(found) - names
     others_match = (any(w not in names and (w not in missing or w in replaced) for w in words)
                     or any(_expands(searcher.reader(), pattern) for pattern in patterns))
-    return {w: similar for w, similar in found.items() if w not in names} if others_match else found
+    if not others_match:
+        return found
+    kept = {w: similar for w, similar in found.items() if w not in names}
+    for name in names:
+        similar_names = [w for w in found[name] if _written_as_name(searcher, w)]
+        if similar_names:
+            kept[name] = similar_names
+    return kept
+
+
+# How many passages holding a word are read to tell whether the answers write it with a capital.
+_NAME_SAMPLE = 3
+
+
+def _written_as_name(searcher: Searcher, word: str) -> bool:
+    """Whether the answers write ``word`` (lower-case, as the exact field holds it) with a capital
+    letter where it first occurs in each of a few passages holding it, every time."""
+    reader = searcher.reader()
+    if not reader.doc_frequency(SPELLING_FIELD, word):
+        return False
+    pattern = re.compile(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])", re.IGNORECASE)
+    seen = 0
+    for docnum in searcher.document_numbers(**{SPELLING_FIELD: word}):
+        fields = searcher.stored_fields(docnum)
+        found = next((m for part in ("title", "question", "body") if (m := pattern.search(fields.get(part) or ""))), None)
+        if found is None:
+            continue
+        if not found.group()[0].isupper():
+            return False
+        seen += 1
+        if seen == _NAME_SAMPLE:
+            break
+    return seen > 0
 
 
 def _looks_like_name(word: str, text: str) -> bool:
