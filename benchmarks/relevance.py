@@ -4,8 +4,9 @@ analysis and for the plain stemmed analyzer (strict search), side by side.
 
     python benchmarks/relevance.py [--riksdag-docs 1000] [--cost]
 
-The seed set is judged over the four bundled seeds; the Riksdag set over 1,000 interpellations from
-../shared/corpus rendered by its make_answers.py (--docs 1000 --seed 7). With --cost it also builds
+The seed set is judged over the four bundled seeds; the Riksdag sets (riksdag.jsonl, and
+riksdag-quotable.jsonl for the kinds of issue 23) over 1,000 interpellations from ../shared/corpus
+rendered by its make_answers.py (--docs 1000 --seed 7), reported as one table. With --cost it also builds
 the Riksdag index without the variant fields and reports the time and size they add.
 """
 
@@ -26,7 +27,11 @@ from svar.search.evaluation import evaluate, load_judgements
 HERE = Path(__file__).resolve().parent
 JUDGED = HERE.parent / "tests" / "judged"
 CORPUS = HERE.parent.parent / "shared" / "corpus"
-KINDS = ["plain", "question", "compound", "elliptic", "folded", "typo", "name", "phrase", "all"]
+KINDS = ["plain", "question", "compound", "query-compound", "elliptic", "folded", "false-friend", "typo", "typo-swap",
+         "name", "phrase", "negated-phrase", "paraphrase", "all"]
+# The Riksdag sets: judged over the same 1,000 interpellations; the second holds the kinds of issue 23
+# (query-side compounds, å/ä/ö false friends, swapped letters, names, negated phrases, paraphrases).
+RIKSDAG_SETS = ("riksdag.jsonl", "riksdag-quotable.jsonl")
 
 
 def riksdag_files(target: Path, docs: int) -> Path:
@@ -40,8 +45,8 @@ def size_of(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
-def table(name: str, index_dir: Path, judged: Path) -> list[str]:
-    judgements = load_judgements(judged)
+def table(name: str, index_dir: Path, *judged: Path) -> list[str]:
+    judgements = [j for path in judged for j in load_judgements(path)]
     with open_index(index_dir) as answers:
         full = evaluate(answers, judgements)
         plain = evaluate(answers, judgements, strict=True)
@@ -69,7 +74,8 @@ def main() -> None:
             started = time.perf_counter()
             report = writing.index_files(tmp / "rd-index", [files])
             full_seconds = time.perf_counter() - started
-            out += table(f"Riksdag ({args.riksdag_docs} interpellations)", tmp / "rd-index", JUDGED / "riksdag.jsonl")
+            out += table(f"Riksdag ({args.riksdag_docs} interpellations)", tmp / "rd-index",
+                         *(JUDGED / name for name in RIKSDAG_SETS))
             if args.cost:
                 started = time.perf_counter()
                 writing.index_files(tmp / "rd-plain", [files], variants=False)
