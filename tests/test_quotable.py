@@ -150,3 +150,16 @@ def test_a_phrase_never_runs_from_one_part_of_a_passage_into_the_next(answers):
                 _holds(part, pair) for part in _passage_text(answers, entry.dnr, passage.passage))
             return
     pytest.fail("no passage with a title and a text to test")
+
+
+
+def test_a_compound_part_is_marked_only_where_the_splitter_split_the_word(tmp_path):
+    from generated import answer_text
+
+    text = answer_text(1, extra="Vid anläggningen säljs ägg och hönsägg från en hönsanläggning.")
+    with open_index(tmp_path / "ix", create=True) as answers:
+        answers.add_text(text, source="egg.txt")
+        hit = answers.search("ägg", limit=1).hits[0]
+    marked = [hit.snippet[s:e] for s, e in hit.highlights]
+    # "hönsägg" is split into höns + ägg; "anläggningen" and "hönsanläggning" hold the letters only.
+    assert marked == ["ägg", "hönsägg"], hit.snippet
