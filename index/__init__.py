@@ -1,5 +1,1 @@
 """svar's indexer: reads interpellation answers, cleans them, splits them into passages and writes the index."""
-
-from . import deferred
-
-deferred.install()

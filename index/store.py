@@ -15,6 +15,10 @@ rebuild moves it into this layout.
 
 ``exists`` and ``open_existing`` are the ways in for readers; the functions that change the folder
 (``create``, ``new_generation``, ``publish``, ``clean``) expect the caller to hold the write lock.
+
+Damage found while reading (bytes of a segment that do not decode: ``read_damage``) is recorded in
+the generation as DAMAGE_FILE, so that every later open and search of that generation reports it
+too, not only the command that read the damaged bytes; a rebuild writes a new generation without it.
 """
 
 from __future__ import annotations
@@ -39,7 +43,8 @@ from .schema import SCHEMA_VERSION, build_schema
 INDEX_NAME = "svar"
 VERSION_FILE = "svar-index.json"
 POINTER_FILE = "CURRENT"
-REBUILD_HINT = "run `svar index --rebuild`"
+# Written into a generation when reading it found damage (see read_damage); holds the message.
+DAMAGE_FILE = "svar-damaged.json"
 # Reads of the table of contents that may race with a commit before it counts as missing.
 _TOC_ATTEMPTS = 20
 GENERATION_PREFIX = "gen-"
@@ -48,7 +53,14 @@ _TOC = whoosh_compat.toc_file_pattern(INDEX_NAME)
 # A table of contents Whoosh was writing when its process died (it renames it into place when done).
 _TOC_LEFTOVER = whoosh_compat.toc_leftover_pattern(INDEX_NAME)
 # The files of a svar 0.1 index, written directly into the index folder.
-_LEGACY_FILES = re.compile(rf"^(?:_{INDEX_NAME}_.+|{INDEX_NAME}_.+|{INDEX_NAME}\.tmp|{re.escape(VERSION_FILE)})$")
+_LEGACY_FILES = re.compile(rf"^(?:_{INDEX_NAME}_.+|{INDEX_NAME}_.+|{INDEX_NAME}\.tmp|{re.escape(VERSION_FILE)}|"
+                           rf"{re.escape(DAMAGE_FILE)})$")
+
+
+def rebuild_hint(index_dir: Path) -> str:
+    """What to do about an index that cannot be used: build it anew from the answers' files (without
+    PATH, `svar index --rebuild` would build it from the bundled seeds)."""
+    return f"rebuild it from the answers' files or folders: svar index --rebuild PATH… --index {index_dir}"
 
 
 @dataclass(frozen=True)
@@ -70,10 +82,12 @@ def live_generation(index_dir: Path) -> Generation | None:
     except FileNotFoundError:
         return Generation(0, index_dir) if _has_toc(index_dir) else None
     except (OSError, UnicodeDecodeError) as exc:
-        raise IndexDamagedError(f"index at {index_dir}: cannot read its {POINTER_FILE} file ({exc}): {REBUILD_HINT}") from None
+        raise IndexDamagedError(f"index at {index_dir}: cannot read its {POINTER_FILE} file ({exc}): "
+                                f"{rebuild_hint(index_dir)}") from None
     match = _GENERATION.match(name)
     if not match:
-        raise IndexDamagedError(f"index at {index_dir}: its {POINTER_FILE} file names no generation: {REBUILD_HINT}")
+        raise IndexDamagedError(f"index at {index_dir}: its {POINTER_FILE} file names no generation: "
+                                f"{rebuild_hint(index_dir)}")
     return Generation(int(match.group(1)), index_dir / name)
 
 
@@ -93,7 +107,8 @@ def open_existing(index_dir: Path, *, preload: bool = False) -> "LiveIndex":
     """
     generation = live_generation(index_dir) if index_dir.is_dir() else None
     if generation is None:
-        raise IndexMissingError(f"no index at {index_dir}: run `svar index` to build one")
+        raise IndexMissingError(f"no index at {index_dir}: make one from the answers' files or folders: "
+                                f"svar index PATH… --index {index_dir}")
     ix = LiveIndex(index_dir, generation, preload=preload)
     if preload:
         # A long-lived index: its searcher opens its own reader when it is first needed.
@@ -198,7 +213,8 @@ def clean(index_dir: Path) -> None:
     if not live.path.is_dir():
         return  # CURRENT names a generation that is gone: opening the index reports that
     for path in live.path.iterdir():
-        if _TOC_LEFTOVER.match(path.name) or path.name == whoosh_compat.temp_folder_name(INDEX_NAME):
+        if (_TOC_LEFTOVER.match(path.name) or path.name == whoosh_compat.temp_folder_name(INDEX_NAME)
+                or path.name.startswith(f".{DAMAGE_FILE}.")):
             _remove(path)
     storage = FileStorage(str(live.path))
     try:
@@ -220,16 +236,23 @@ def disk_usage(index_dir: Path) -> tuple[int, dt.datetime | None]:
     return sum(p.stat().st_size for p in files), changed
 
 
-def check_version(generation_dir: Path) -> None:
+def check_version(generation_dir: Path, index_dir: Path | None = None) -> None:
+    """Raise IndexDamagedError if the generation was built by another schema version, or reading it
+    found damage before (DAMAGE_FILE). ``index_dir``: the folder users know (default: its parent)."""
+    index_dir = generation_dir.parent if index_dir is None else index_dir
     try:
         recorded = json.loads((generation_dir / VERSION_FILE).read_text(encoding="utf-8"))["schema_version"]
     except (OSError, ValueError, KeyError, TypeError):
-        raise IndexDamagedError(f"index at {generation_dir} has no readable version record: {REBUILD_HINT}") from None
+        raise IndexDamagedError(f"index at {generation_dir} has no readable version record: "
+                                f"{rebuild_hint(index_dir)}") from None
     if recorded != SCHEMA_VERSION:
         raise IndexDamagedError(
             f"index at {generation_dir} was built by another svar version (schema {recorded}, "
-            f"this svar reads {SCHEMA_VERSION}): {REBUILD_HINT}"
+            f"this svar reads {SCHEMA_VERSION}): {rebuild_hint(index_dir)}"
         )
+    found = _recorded_damage(generation_dir, index_dir)
+    if found is not None:
+        raise IndexDamagedError(found)
 
 
 class LiveIndex(FileIndex):
@@ -247,7 +270,8 @@ class LiveIndex(FileIndex):
         self.generation_dir = generation.path
         self.preload = preload
         self._first_reader = None  # see keep_first_reader
-        check_version(generation.path)
+        self.damage: IndexDamagedError | None = None  # damage found reading this generation (read_damage)
+        check_version(generation.path, index_dir)
         # What FileIndex.__init__ does, but reading the table of contents through _read_toc's retries.
         whoosh_compat.init_file_index(self, self._storage(generation.path), INDEX_NAME)
         try:
@@ -267,12 +291,20 @@ class LiveIndex(FileIndex):
                 time.sleep(0.01)
 
     def follow(self) -> None:
-        """Switch to the live generation if a rebuild has swapped in a new one."""
+        """Switch to the live generation if a rebuild has swapped in a new one; raise IndexDamagedError
+        if damage was found in the one it reads (by this process or another: DAMAGE_FILE)."""
         live = live_generation(self.index_dir)
         if live is not None and live.path != self.generation_dir:
-            check_version(live.path)
+            check_version(live.path, self.index_dir)
             self.storage = self._storage(live.path)
             self.generation_dir = live.path
+            self.damage = None
+        if self.damage is None:
+            found = _recorded_damage(self.generation_dir, self.index_dir)  # one failed open, as a search reads CURRENT anyway
+            if found is not None:
+                self.damage = IndexDamagedError(found)
+        if self.damage is not None:
+            raise self.damage
 
     def _storage(self, path: Path) -> FileStorage:
         # Without mmap, Whoosh reads a compound segment's parts from the file as they are needed; with
@@ -312,12 +344,62 @@ class LiveIndex(FileIndex):
         return TermwiseWriter(self, **kwargs)
 
 
-def damaged(index_dir: Path, exc: BaseException) -> IndexDamagedError:
+def damaged(index_dir: Path, exc: BaseException, reading: str = "") -> IndexDamagedError:
     if isinstance(exc, OSError) and exc.filename:
         detail = f"{Path(exc.filename).name}: {exc.strerror or type(exc).__name__}"
-    else:  # struct.error and mmap.error are both called "error"
+    else:  # struct.error, zlib.error and mmap.error are all called "error"
         detail = type(exc).__name__ if type(exc).__name__ != "error" else f"{type(exc).__module__}.error"
-    return IndexDamagedError(f"index at {index_dir} is damaged ({detail}): {REBUILD_HINT}")
+    if reading:
+        detail = f"{reading}: {detail}"
+    return IndexDamagedError(f"index at {index_dir} is damaged ({detail}): {rebuild_hint(index_dir)}")
+
+
+def read_damage(ix: LiveIndex, exc: BaseException) -> IndexDamagedError | None:
+    """The IndexDamagedError to raise for ``exc``, raised while reading ``ix``, when it is Whoosh
+    failing to decode bytes of a segment (whoosh_compat.segment_damage); None for anything else.
+
+    Certain damage is recorded in the generation (DAMAGE_FILE, where it can be written), so that
+    from now on every open and search of it says so, in this process and others, until a rebuild.
+    """
+    if isinstance(exc, IndexDamagedError):
+        return exc
+    reading = whoosh_compat.segment_damage(exc)
+    if reading is None:
+        return None
+    error = damaged(ix.index_dir, exc, reading)
+    if isinstance(exc, whoosh_compat.CERTAIN_DAMAGE):
+        ix.damage = error
+        _record_damage(ix.generation_dir, str(error))
+    return error
+
+
+def _record_damage(generation_dir: Path, message: str) -> None:
+    temporary = generation_dir / f".{DAMAGE_FILE}.{os.getpid()}"
+    try:
+        temporary.write_text(json.dumps({"message": message}, ensure_ascii=False) + "\n", encoding="utf-8")
+        os.replace(temporary, generation_dir / DAMAGE_FILE)
+    except OSError:  # a folder this user cannot write (a shared, read-only index): reported, not recorded
+        try:
+            temporary.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def _recorded_damage(generation_dir: Path, index_dir: Path) -> str | None:
+    """The message read_damage recorded in this generation, or None."""
+    try:
+        text = (generation_dir / DAMAGE_FILE).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"index at {index_dir} is damaged ({DAMAGE_FILE}: {exc.strerror}): {rebuild_hint(index_dir)}"
+    try:
+        message = json.loads(text)["message"]
+    except (ValueError, KeyError, TypeError):
+        message = None
+    if not isinstance(message, str) or not message.strip():
+        return f"index at {index_dir} is damaged (see its {DAMAGE_FILE}): {rebuild_hint(index_dir)}"
+    return " ".join(message.split())  # one line, whatever was written
 
 
 def _safe_live(index_dir: Path) -> Generation | None:

@@ -66,11 +66,20 @@ The index (index/store.py LiveIndex subclasses FileIndex):
   toc_file_pattern, toc_leftover_pattern, temp_folder_name: Whoosh's file names (TOC._filename,
                       TOC.write's temporary name, SegmentWriter's temporary storage), which svar
                       recognises to find the latest commit and to clean up after a killed writer.
+
+Damage (index/store.py, through search/library.py):
+  segment_damage      Which of Whoosh's modules decode a segment's bytes, and what they raise when
+                      the bytes are garbled (zlib.error, struct.error, CorruptIndexError,
+                      FileFormatError, unpickling errors, …): an exception raised there while a
+                      search or listing reads the index is damage, not a bug of svar's.
 """
 
 from __future__ import annotations
 
+import pickle
 import re
+import struct
+import zlib
 from collections.abc import Callable
 from pickle import loads
 
@@ -78,8 +87,10 @@ from whoosh import columns as _columns
 from whoosh.codec import whoosh3 as _whoosh3
 from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.filestore import FileStorage, OverlayStorage
+from whoosh.filedb.filetables import FileFormatError
 from whoosh.index import TOC, clean_files
-from whoosh.reading import EmptyReader, SegmentReader
+from whoosh.matching import Matcher
+from whoosh.reading import CorruptIndexError, EmptyReader, SegmentReader
 from whoosh.system import pack_uint
 from whoosh.util.filelock import LockBase
 
@@ -320,3 +331,53 @@ def toc_leftover_pattern(indexname: str) -> re.Pattern:
 def temp_folder_name(indexname: str) -> str:
     """The folder, inside the index folder, of a writer's temporary storage."""
     return f"{indexname}.tmp"
+
+
+# -- damage -------------------------------------------------------------------------------------
+
+# Whoosh's modules that turn a segment's bytes into terms, postings, lengths and stored fields.
+DECODING_MODULES = ("whoosh.codec.", "whoosh.columns", "whoosh.filedb.", "whoosh.reading", "whoosh.matching.",
+                    "whoosh.formats", "whoosh.idsets", "whoosh.system", "whoosh.util.numeric",
+                    "whoosh.util.varints", "whoosh.util.numlists")
+# What they raise for garbled bytes: their own errors, and those of the decoders they call (zlib,
+# struct, pickle: unpickling garbage raises any of several types). CERTAIN_DAMAGE is raised only for
+# bytes that are not what was written; the rest (ValueError covers UnicodeError, raised for a garbled
+# struct format) also for a file that could not be read at that moment, or by a Whoosh bug. Never
+# TypeError or AttributeError: from inside Whoosh those are far likelier svar passing a wrong argument.
+CERTAIN_DAMAGE = (zlib.error, struct.error, pickle.UnpicklingError, EOFError, CorruptIndexError, FileFormatError)
+DECODING_ERRORS = (*CERTAIN_DAMAGE, ValueError, OverflowError, IndexError, KeyError, OSError)
+# What was being read, by the Whoosh function that was reading it (outermost first wins); any
+# method of a Matcher reads postings.
+_READING = (("stored_fields", "stored answers"), ("iter_docs", "stored answers"), ("all_stored_fields", "stored answers"),
+            ("postings", "postings"), ("matcher", "postings"), ("vector", "postings"),
+            ("column_reader", "columns"), ("term_info", "terms"), ("frequency", "terms"),
+            ("doc_frequency", "terms"), ("lexicon", "terms"), ("terms_from", "terms"), ("expand_prefix", "terms"))
+
+
+def segment_damage(exc: BaseException) -> str | None:
+    """What of a segment ``exc`` says is damaged ("stored answers", "postings", "terms", "columns", or
+    "a segment"), when it is an error Whoosh raised decoding the bytes of a segment file; None for
+    any other exception (svar's own errors and bugs, Whoosh being called wrongly).
+
+    Decided by where it was raised: the innermost frame of Whoosh's or svar's code (the C decoders
+    zlib, struct and pickle have none) must be in one of Whoosh's DECODING_MODULES.
+    """
+    if not isinstance(exc, DECODING_ERRORS):
+        return None
+    frames = []
+    tb = exc.__traceback__
+    while tb is not None:
+        frames.append(tb.tb_frame)
+        tb = tb.tb_next
+    own = [f for f in frames if f.f_globals.get("__name__", "").startswith(("whoosh.", "svar."))]
+    if not own or not own[-1].f_globals["__name__"].startswith(DECODING_MODULES):
+        return None
+    for frame in own:
+        if not frame.f_globals["__name__"].startswith("whoosh."):
+            continue
+        if isinstance(frame.f_locals.get("self"), Matcher):
+            return "postings"
+        for function, what in _READING:
+            if frame.f_code.co_name == function:
+                return what
+    return "a segment"

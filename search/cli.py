@@ -36,16 +36,17 @@ def _echo_json(data) -> None:
 
 
 def _open(index_dir: Path | None, *, build_default: bool = True):
-    """Open the index; on first use of the default location, build it from the bundled seeds."""
+    """Open the index; on first use of the per-user folder (only there), build it from the bundled seeds."""
     from svar.index import store
-    from svar.index.location import resolve_index_dir
+    from svar.index.location import is_user_index_dir, resolve_index_dir
 
     from .library import build_seed_index, open_index
 
     index_dir = _chosen_index(index_dir)
     path = resolve_index_dir(index_dir)
-    if build_default and index_dir is None and not store.exists(path):
-        click.echo(f"svar: no index yet at {path}; building it from the bundled seed answers", err=True)
+    if build_default and not store.exists(path) and is_user_index_dir(path):  # (asks platformdirs: 8 ms)
+        click.echo(f"svar: no index yet at {path}; building it from the bundled seed answers "
+                   f"(they leave when you index your own: svar index PATH…)", err=True)
         build_seed_index(path)
     return open_index(path, preload=False)  # one command, one or two searches: open fast
 
@@ -96,11 +97,11 @@ def _chosen_index(index_dir: Path | None) -> Path | None:
 def index_command(paths: tuple[Path, ...], rebuild: bool, watch: bool, interval: float, wait: float,
                   jobs: int | None, index_dir: Path | None) -> None:
     """Add or update answers from files or folders (no PATH: the bundled seeds)."""
-    from svar.index import watching
-    from svar.index.location import bundled_seeds, resolve_index_dir
+    from svar.index import store, watching
+    from svar.index.location import bundled_seeds, is_user_index_dir, resolve_index_dir
     from svar.index.writing import answer_files
 
-    from .library import rebuild_index, update_index
+    from .library import rebuild_index, retire_demo_answers, update_index
 
     if watch and not paths:
         raise click.UsageError("--watch needs the files or folders to watch")
@@ -110,6 +111,15 @@ def index_command(paths: tuple[Path, ...], rebuild: bool, watch: bool, interval:
         click.echo(f"svar: {path}: no such file or folder", err=True)
     files = answer_files([p for p in sources if p.exists()])
     target = resolve_index_dir(_chosen_index(index_dir))
+    seeds = {seed.resolve() for seed in bundled_seeds()}
+    if (not rebuild and store.exists(target) and is_user_index_dir(target)
+            and any(Path(f).resolve() not in seeds for f in files)):
+        # The user's own answers go into the per-user index: the demo answers leave first (one of
+        # them among the user's files would otherwise be a conflict).
+        retired = retire_demo_answers(target)
+        if retired:
+            click.echo(f"svar: the bundled demo answers left the index ({', '.join(sorted(retired))}): "
+                       f"it holds your own from now on", err=True)
     # Taken before indexing, so that the watch skips these files unless they change meanwhile.
     indexed = watching.snapshot(files) if watch else None
     run = rebuild_index if rebuild else update_index

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from dataclasses import dataclass
 from collections.abc import Callable, Iterable
@@ -56,6 +57,25 @@ def build_seed_index(index_dir: str | os.PathLike[str] | None = None) -> writing
     return writing.index_files(resolve_index_dir(index_dir), bundled_seeds())
 
 
+def retire_demo_answers(index_dir: str | os.PathLike[str] | None = None) -> list[str]:
+    """Remove the bundled demo answers from an index, as the first `svar search` put them into the
+    per-user index; `svar index PATH…` calls this before indexing its user's own answers there.
+    Returns their dnrs, as indexed.
+
+    A demo answer was read from one of svar's seed files: it has a seed's content and file name, and
+    its file is this svar's seed or no longer exists (an earlier installation's). A user's own copy
+    of a seed, in a folder of theirs, stays.
+    """
+    from svar.index import writing
+    from svar.index.loading import content_hash
+
+    path = resolve_index_dir(index_dir)
+    seeds = {content_hash(seed.read_bytes()): seed for seed in bundled_seeds()}
+    with open_index(path, preload=False) as answers:
+        demo = answers._demo_answers(seeds)
+    return writing.remove_answers(path, demo) if demo else []
+
+
 def update_index(index_dir: str | os.PathLike[str] | None, paths: Iterable[str | os.PathLike[str]],
                  progress: Callable[[Path], None] | None = None, *,
                  lock_timeout: float | None = None, workers: int | None = None) -> writing.IndexReport:
@@ -102,6 +122,23 @@ def watch_index(index_dir: str | os.PathLike[str] | None, paths: Iterable[str | 
                    indexed=indexed)
 
 
+def _reads_index(method):
+    """An AnswerIndex method that reads the index: Whoosh failing to decode its bytes is raised as
+    IndexDamagedError (and recorded, so that later searches say so too: store.read_damage)."""
+
+    @functools.wraps(method)
+    def reading(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as exc:
+            damage = store.read_damage(self._ix, exc)
+            if damage is None or damage is exc:
+                raise
+            raise damage from exc
+
+    return reading
+
+
 @dataclass(frozen=True)
 class _Prepared:
     parsed: query_parsing.ParsedQuery
@@ -141,6 +178,7 @@ class AnswerIndex:
 
     # -- searching ---------------------------------------------------------------------------------
 
+    @_reads_index
     def search(
         self,
         text: str,
@@ -198,6 +236,7 @@ class AnswerIndex:
                             compounds=prepared.compounds if ranking.total else None,
                             facets=ranking.facets if facets else None, plan=describe(plan), reason=reason)
 
+    @_reads_index
     def parse_query(self, text: str, *, strict: bool = False, fuzzy: bool = True) -> query_parsing.ParsedQuery:
         """The query ``search`` runs for ``text``: parsed, with any word the index does not hold
         replaced by the similar indexed words searched in its place (unless ``strict`` or not
@@ -265,6 +304,7 @@ class AnswerIndex:
 
     # -- documents ---------------------------------------------------------------------------------
 
+    @_reads_index
     def document(self, dnr: str) -> Document:
         """One answer with all its passages; UnknownDocumentError if the dnr is not indexed."""
         key = dnr_key(dnr)
@@ -276,6 +316,7 @@ class AnswerIndex:
         stored = [searcher.stored_fields(n) for n in docnums]
         return Document(summary=_summary(stored[0], len(stored)), passages=[_passage_view(f) for f in stored])
 
+    @_reads_index
     def documents(self) -> list[DocumentSummary]:
         """Every indexed answer, newest first."""
         searcher = self._current_searcher()
@@ -290,12 +331,14 @@ class AnswerIndex:
         summaries = [_summary(fields, counts[dnr]) for dnr, fields in firsts.items()]
         return sorted(summaries, key=lambda s: (s.date or dt.date.min, s.dnr), reverse=True)
 
+    @_reads_index
     def newest_indexed_at(self) -> int:
         """When the most recently indexed passage was written (milliseconds since the epoch; 0 if empty)."""
         reader = self._current_searcher().reader()
         column = reader.column_reader("indexed_at") if reader.doc_count() else None
         return max((column[n] for n in reader.all_doc_ids()), default=0) if column is not None else 0
 
+    @_reads_index
     def stats(self) -> IndexStats:
         """How many answers and passages the index holds, its size on disk and when it last changed."""
         searcher = self._current_searcher()
@@ -310,6 +353,19 @@ class AnswerIndex:
             last_update=last_update,
             schema_version=SCHEMA_VERSION,
         )
+
+    @_reads_index
+    def _demo_answers(self, seeds: dict[str, Path]) -> list[str]:
+        """The dnrs of the demo answers (see retire_demo_answers); ``seeds``: content hash → seed file."""
+        searcher = self._current_searcher()
+        found = []
+        for digest, seed in seeds.items():
+            for docnum in searcher.document_numbers(content_hash=digest, passage=1):
+                fields = searcher.stored_fields(docnum)
+                source = Path(fields.get("source", ""))
+                if source.name == seed.name and (source == seed or not source.exists()):
+                    found.append(fields["dnr"])
+        return found
 
     # -- writing -----------------------------------------------------------------------------------
 

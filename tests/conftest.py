@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from svar.index import location
 from svar.search import open_index
 from svar.search.library import build_seed_index
 
@@ -49,7 +50,9 @@ def corpus_index_dir(corpus_index) -> Path:
 
 @pytest.fixture
 def runner(monkeypatch, tmp_path) -> CliRunner:
-    """A CliRunner whose default index is a fresh folder, so nothing touches the user's data."""
+    """A CliRunner whose default index is a fresh folder, so nothing touches the user's data: it stands
+    for the per-user folder (the one the first search fills with the seeds) and $SVAR_INDEX names it."""
+    monkeypatch.setattr(location, "user_index_dir", lambda: tmp_path / "default-index")
     monkeypatch.setenv("SVAR_INDEX", str(tmp_path / "default-index"))
     monkeypatch.delenv("NO_COLOR", raising=False)
     return CliRunner()

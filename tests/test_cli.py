@@ -161,7 +161,8 @@ def test_remove(runner):
 def test_errors_are_one_line_and_non_zero(runner, tmp_path):
     cases = [
         (["search", "barn", "--index", str(tmp_path / "nowhere")],
-         f"svar: no index at {tmp_path / 'nowhere'}: run `svar index` to build one\n"),
+         f"svar: no index at {tmp_path / 'nowhere'}: make one from the answers' files or folders: "
+         f"svar index PATH… --index {tmp_path / 'nowhere'}\n"),
         (["show", "KS 1999/1"], None),
         (["search", "barn", "--since", "2022-02-30"], "svar: --since '2022-02-30': no such date; use YYYY-MM-DD\n"),
         (["index", str(tmp_path / "missing.txt")], None),

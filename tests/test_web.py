@@ -283,7 +283,8 @@ def test_unknown_answers_and_pages_get_a_404_page(client, seed_index_dir):
 
 def test_a_missing_index_gets_a_503_page(tmp_path):
     html = page(create_app(tmp_path / "nowhere").test_client(), "/?q=barn", 503)
-    assert text_of(html, "message") == f"no index at {tmp_path / 'nowhere'}: run `svar index` to build one"
+    assert text_of(html, "message") == (f"no index at {tmp_path / 'nowhere'}: make one from the answers' files or "
+                                        f"folders: svar index PATH… --index {tmp_path / 'nowhere'}")
 
 
 def test_an_unexpected_failure_shows_no_internals(seed_index_dir, monkeypatch):

@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import tomllib
+import zlib
 from importlib.metadata import version
 from pathlib import Path
 
@@ -641,3 +642,51 @@ def test_a_failed_commit_is_reported_as_svar_s_error(tmp_path, monkeypatch):
     monkeypatch.undo()
     report = index_files(tmp_path / "ix", seeds[1:2], workers=1)  # nothing was committed, nothing is locked
     assert len(report.new) == 1
+
+
+# -- damage -------------------------------------------------------------------------------------
+
+def _garble_part(folder: Path, part: str, start: int, stop: int) -> None:
+    """Flip bytes start:stop of one part (e.g. "_stored.col", "pst") of the index's one compound segment."""
+    from whoosh.filedb.compound import CompoundStorage
+
+    [segment] = folder.glob("*.seg")
+    with FileStorage(str(folder)).open_file(segment.name) as compound:
+        stored = CompoundStorage(compound, use_mmap=False).open_file(f"{segment.stem}.{part}").read()
+    data = segment.read_bytes()
+    offset = data.index(stored)
+    start, stop = offset + start, offset + stop
+    segment.write_bytes(data[:start] + bytes(b ^ 0xFF for b in data[start:stop]) + data[stop:])
+
+
+def _raised(call) -> BaseException:
+    try:
+        call()
+    except Exception as exc:  # what Whoosh raised, to classify
+        return exc
+    raise AssertionError("nothing raised")
+
+
+def test_segment_damage_is_what_whoosh_s_decoding_modules_raise(tmp_path):
+    import pkgutil
+
+    import whoosh
+
+    modules = [m.name for m in pkgutil.walk_packages(whoosh.__path__, "whoosh.")]
+    for prefix in compat.DECODING_MODULES:
+        assert any(m == prefix or m.startswith(prefix) for m in modules), prefix
+    docs = ({"a": "alfa beta alfa " * 20, "k": "x"}, {"a": "gamma " * 30, "k": "y"})
+    _small_index(tmp_path / "stored", docs)
+    _garble_part(tmp_path / "stored", "_stored.col", 2, 12)  # inside the first document's compressed fields
+    reader = FileIndex(FileStorage(str(tmp_path / "stored")), indexname=NAME).reader()
+    exc = _raised(lambda: reader.stored_fields(0))
+    reader.close()
+    assert isinstance(exc, compat.CERTAIN_DAMAGE) and compat.segment_damage(exc) == "stored answers"
+    _small_index(tmp_path / "postings", docs)
+    _garble_part(tmp_path / "postings", "pst", 0, 4)  # the first block's tag
+    reader = FileIndex(FileStorage(str(tmp_path / "postings")), indexname=NAME).reader()
+    exc = _raised(lambda: list(reader.postings("a", b"alfa").all_ids()))
+    reader.close()
+    assert isinstance(exc, compat.CERTAIN_DAMAGE) and compat.segment_damage(exc) == "postings"
+    # Raised outside Whoosh, the same types are not damage.
+    assert compat.segment_damage(_raised(lambda: zlib.decompress(b"garbage"))) is None
