@@ -51,7 +51,7 @@ def build_schema() -> Schema:
         respondent_key=KEYWORD(),
         party=KEYWORD(),  # both parties, for "--party"
         signature=STORED(),
-        source=STORED(),
+        source=ID(stored=True),  # indexed: a file whose dnr changes is found by its path
         start=STORED(),
         end=STORED(),
         content_hash=ID(stored=True),

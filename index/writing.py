@@ -40,6 +40,8 @@ class IndexReport:
 
     new: list[str] = field(default_factory=list)  # dnrs
     updated: list[str] = field(default_factory=list)  # dnrs
+    # Answers whose file now holds another dnr: (the old dnr, removed; the new one, indexed instead).
+    renamed: list[tuple[str, str]] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)  # paths
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (path, warning)
@@ -322,6 +324,13 @@ class _IndexedState:
         fields = self._searcher.document(dnr=dnr)
         return None if fields is None else fields.get("source", "")
 
+    def dnrs_from(self, source: str) -> set[str]:
+        """The dnrs indexed from the file ``source`` (a term lookup: the source field is indexed)."""
+        if not source:
+            return set()
+        searcher = self._searcher
+        return {searcher.stored_fields(n)["dnr"] for n in searcher.document_numbers(source=source)}
+
 
 def _writer(ix: Index, index_dir: Path, workers: int = 1):
     try:
@@ -345,12 +354,16 @@ def _commit(writer, ix: Index) -> None:
 
 def _add(writer, answer: Answer, state: _IndexedState, report: IndexReport, indexed_at: int,
          with_variants: bool = True) -> None:
-    """Add one answer's passages, replacing whatever was indexed under its dnr."""
+    """Add one answer's passages, replacing whatever was indexed under its dnr, and whatever its file
+    held before under another dnr (a corrected diary number must not leave the old one behind)."""
     if state.source_of(answer.dnr) is not None:
         writer.delete_by_term("dnr", answer.dnr)
         report.updated.append(answer.dnr)
     else:
         report.new.append(answer.dnr)
+    for old in sorted(state.dnrs_from(answer.source) - {answer.dnr}):
+        writer.delete_by_term("dnr", old)
+        report.renamed.append((old, answer.dnr))
     with writer.group():  # one answer's passages in one segment, in order
         for document in passage_documents(answer, indexed_at, with_variants):
             writer.add_document(**document)

@@ -371,9 +371,10 @@ def saved_json(searches) -> list[dict]:
 
 
 def report_text(report: IndexReport) -> str:
+    renamed = "".join(f"\n{old} → {new}: its file now has this Dnr; {old} removed" for old, new in report.renamed)
     return (
         f"{len(report.new)} new, {len(report.updated)} updated, {len(report.unchanged)} unchanged, "
-        f"{len(report.rejected)} rejected ({report.passages} passages written)"
+        f"{len(report.rejected)} rejected ({report.passages} passages written){renamed}"
     )
 
 

@@ -79,6 +79,27 @@ def test_a_changed_answer_replaces_all_its_passages_in_one_commit(tmp_path):
         assert answers.stats().passages == 5
 
 
+def test_a_file_whose_dnr_changes_leaves_no_answer_under_the_old_dnr(runner, tmp_path):
+    # A clerk corrects a diary number in a published answer: the file keeps its name.
+    [path] = write_answers(tmp_path / "in", [1])
+    target = str(tmp_path / "ix")
+    assert runner.invoke(main, ["index", str(tmp_path / "in"), "--index", target]).exit_code == 0
+    path.write_text(answer_text(1).replace("Dnr KS 2031/1", "Dnr KS 2031/99"), encoding="utf-8")
+    result = runner.invoke(main, ["index", str(tmp_path / "in"), "--index", target])
+    assert result.stdout == ("1 new, 0 updated, 0 unchanged, 0 rejected (5 passages written)\n"
+                             "KS 2031/1 → KS 2031/99: its file now has this Dnr; KS 2031/1 removed\n")
+    with open_index(target) as answers:
+        assert [d.dnr for d in answers.documents()] == ["KS 2031/99"]
+        assert answers.stats().passages == 5
+    # Library: the report says which dnr gave way to which; another file's answer is untouched.
+    write_answers(tmp_path / "in", [2])
+    path.write_text(answer_text(1).replace("Dnr KS 2031/1", "Dnr KS 2031/7"), encoding="utf-8")
+    report = update_index(target, [tmp_path / "in"])
+    assert (sorted(report.new), report.renamed) == (["KS 2031/2", "KS 2031/7"], [("KS 2031/99", "KS 2031/7")])
+    with open_index(target) as answers:
+        assert sorted(d.dnr for d in answers.documents()) == ["KS 2031/2", "KS 2031/7"]
+
+
 def test_touching_a_file_without_changing_it_rewrites_nothing(forty, tmp_path):
     folder, index_dir = _copy(forty, tmp_path)
     before = _files(index_dir)
