@@ -144,9 +144,14 @@ def new_generation(index_dir: Path) -> Generation:
     number = max([*_generation_numbers(index_dir), live.number if live else 0]) + 1
     generation = Generation(number, index_dir / generation_name(number))
     generation.path.mkdir()
-    start = _latest_toc(live.path) + 1 if live else 0
-    whoosh_compat.write_empty_toc(FileStorage(str(generation.path)), build_schema(), INDEX_NAME, start)
-    (generation.path / VERSION_FILE).write_text(json.dumps({"schema_version": SCHEMA_VERSION}) + "\n", encoding="utf-8")
+    try:
+        start = _latest_toc(live.path) + 1 if live else 0
+        whoosh_compat.write_empty_toc(FileStorage(str(generation.path)), build_schema(), INDEX_NAME, start)
+        (generation.path / VERSION_FILE).write_text(json.dumps({"schema_version": SCHEMA_VERSION}) + "\n",
+                                                    encoding="utf-8")
+    except BaseException:  # a full disk, say: no half-made generation is left behind
+        shutil.rmtree(generation.path, ignore_errors=True)
+        raise
     return generation
 
 

@@ -12,6 +12,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh.index import Index, LockError
@@ -158,10 +159,20 @@ def index_files(
     that analyse a large run (default: one per usable core; a small run is always done in-process).
     """
     files = answer_files(paths)
-    with _locked(index_dir, lock_timeout):
+    with _locked(index_dir, lock_timeout), _writing(index_dir):
         ix = store.open_existing(index_dir) if store.exists(index_dir) else store.create(index_dir)
         store.clean(index_dir)
         return _index_into(ix, files, progress, variants, workers)
+
+
+@contextmanager
+def _writing(index_dir: Path) -> Iterator[None]:
+    """A write to the index folder that fails (a full disk, an I/O error) as svar's error, naming the
+    folder; what was committed before stays (a run commits once, at its end)."""
+    try:
+        yield
+    except OSError as exc:
+        raise SvarError(f"could not write the index at {index_dir}: {exc.strerror or exc}") from exc
 
 
 def _index_into(ix: Index, files: list[str], progress: Callable[[Path], None] | None,
@@ -236,7 +247,7 @@ def rebuild(index_dir: Path, paths: Iterable[Path], *, progress: Callable[[Path]
     if the build fails or is killed, the old index stays live and the half-built generation is removed.
     """
     files = answer_files(paths)
-    with _locked(index_dir, lock_timeout):
+    with _locked(index_dir, lock_timeout), _writing(index_dir):
         store.clean(index_dir)
         generation = store.new_generation(index_dir)
         try:
@@ -251,7 +262,7 @@ def rebuild(index_dir: Path, paths: Iterable[Path], *, progress: Callable[[Path]
 def index_answers(index_dir: Path, answers: Iterable[Answer]) -> IndexReport:
     """Index already-parsed answers, replacing any indexed under the same dnr."""
     report = IndexReport()
-    with _locked(index_dir, None):
+    with _locked(index_dir, None), _writing(index_dir):
         ix = store.open_existing(index_dir) if store.exists(index_dir) else store.create(index_dir)
         state = _IndexedState(ix)
         try:
