@@ -1,4 +1,4 @@
-"""Builds index/data/compounds-sv.txt.gz, the compound splitter's table, from the hunspell-sv dictionary.
+"""Builds index/data/compounds-sv.txt, the compound splitter's table, from the hunspell-sv dictionary.
 
 Run with hunspell-sv installed (pip install hunspell-sv): python benchmarks/build_compound_table.py
 [--dic-dir DIR] [--out FILE]. Reading the raw .dic alone takes 0.5 s, expanding its affixes 2 s and
@@ -9,7 +9,6 @@ instead (0.2 s) and hunspell-sv is no run-time dependency. The same dictionary g
 from __future__ import annotations
 
 import argparse
-import gzip
 import re
 import sys
 import sysconfig
@@ -258,9 +257,8 @@ def write(table: CompoundTable, out: Path, version: str) -> None:
             + "\n@tails\n" + "\n".join(sorted(table.tails))
             + "\n@whole\n" + "\n".join(sorted(table.whole)) + "\n")
     out.parent.mkdir(parents=True, exist_ok=True)
-    # mtime=0 so the same dictionary always gives the same bytes.
-    with open(out, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=9, mtime=0) as f:
-        f.write(body.encode("utf-8"))
+    # Plain text, mapped by the splitter (index/compounds.py): the same dictionary gives the same bytes.
+    out.write_bytes(body.encode("utf-8"))
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ a name, a form of a word that does not split ("vården"), or a word its parts wo
 
 from __future__ import annotations
 
-import gzip
+import mmap
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -14,7 +14,7 @@ from typing import NamedTuple
 __all__ = ["CompoundTable", "SortedForms", "best_split", "load_table", "open_table", "read_table", "split_compound"]
 
 # Built from hunspell-sv by benchmarks/build_compound_table.py; see data/README.md for its licence.
-TABLE_PATH = Path(__file__).resolve().parent / "data" / "compounds-sv.txt.gz"
+TABLE_PATH = Path(__file__).resolve().parent / "data" / "compounds-sv.txt"
 
 MIN_PART = 3
 # Shorter words cannot hold two parts of at least MIN_PART letters.
@@ -40,7 +40,7 @@ def _sections(data: bytes) -> dict[str, tuple[int, int]]:
     found = {}
     at = data.find(b"\n@")
     while at != -1:
-        name_end = data.index(b"\n", at + 2)
+        name_end = data.find(b"\n", at + 2)
         following = data.find(b"\n@", name_end)
         found[data[at + 2:name_end].decode("ascii")] = (name_end + 1, len(data) if following == -1 else following + 1)
         at = following
@@ -55,11 +55,11 @@ def _parsed(lines: list[str]) -> dict[str, int]:
 
 def read_table(path: Path) -> CompoundTable:
     """Reads a table written by benchmarks/build_compound_table.py, every section whole."""
-    return _complete(gzip.decompress(path.read_bytes()))
+    return _complete(path.read_bytes())
 
 
 def _complete(data: bytes) -> CompoundTable:
-    """The table in ``data`` (the file's bytes, decompressed), every section whole."""
+    """The table in ``data`` (the file's bytes), every section whole."""
     sections = {name: data[start:end].decode("utf-8").split() for name, (start, end) in _sections(data).items()}
     return CompoundTable(_parsed(sections["heads"]), frozenset(sections["tails"]), frozenset(sections["whole"]),
                          frozenset(sections["inflected"]))
@@ -89,7 +89,7 @@ class SortedForms:
 
     @property
     def data(self) -> bytes:
-        """The whole table's bytes, decompressed (shared by its sections)."""
+        """The whole table's bytes (shared by its sections)."""
         return self._data
 
     def get(self, form: str, default: int | None = None) -> int | None:
@@ -127,8 +127,13 @@ class SortedForms:
 
 
 def open_table(path: Path) -> CompoundTable:
-    """The table at ``path`` answering as read_table's does, each block of forms read on first use."""
-    data = gzip.decompress(path.read_bytes())
+    """The table at ``path`` answering as read_table's does, each block of forms read on first use.
+
+    The file is mapped, not read: a search that marks a compound part in a snippet looks up a few
+    blocks (decompressing a gzip'd table took a cold `svar search` 31 ms), and the worker processes of
+    a build share its pages."""
+    with open(path, "rb") as file:
+        data = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
     sections = _sections(data)
 
     def forms(name: str, counted: bool = False) -> SortedForms:
@@ -139,8 +144,8 @@ def open_table(path: Path) -> CompoundTable:
 
 @lru_cache(maxsize=1)
 def load_table() -> CompoundTable:
-    """The bundled table, opened once per process on first use (about 30 ms; its blocks are read
-    as the splitter asks for them)."""
+    """The bundled table, mapped once per process on first use; its blocks are read as the splitter
+    asks for them."""
     return open_table(TABLE_PATH)
 
 
