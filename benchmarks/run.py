@@ -2,13 +2,17 @@
 """svar's speed benchmark: build, incremental add, warm and cold search, side by side with a baseline.
 
     python benchmarks/run.py --sizes 1,4,16     # the full benchmark (16x: ~250k answers, hours)
+    python benchmarks/run.py --docs 300,3000    # the sizes most users have: 300 and 3,000 answers, minutes
     python benchmarks/run.py --quick            # a small sample, under two minutes
 
 Data: real Riksdag interpellation text rendered as answer files by ../shared/corpus/make_answers.py;
-size K is that script's ``--copies K`` (every document K times under new diary numbers). Generated
+size K× is that script's ``--copies K`` (every document K times under new diary numbers), size
+"N answers" its ``--docs N`` (a random sample of N documents, the script's fixed seed). Generated
 into a temporary folder, never into the repository. Every engine step runs in its own process, so
 peak memory and a cold start are measured as a user meets them. The baseline is stock Whoosh with
-LanguageAnalyzer("sv") over the same passages (benchmarks/baseline.py). Prints one Markdown table.
+LanguageAnalyzer("sv") over the same passages (benchmarks/baseline.py); where ``import tantivy``
+works (a benchmark-only dependency), tantivy too (benchmarks/tantivy_engine.py). At each size the
+engines run one after another, their cold processes interleaved. Prints one Markdown table.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 QUERIES = HERE / "queries.txt"
 BASELINE = HERE / "baseline.py"
+TANTIVY = HERE / "tantivy_engine.py"
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"
 LIMIT = 10
 KINDS = ("word", "part", "question", "phrase", "filtered", "typo")
@@ -237,6 +242,17 @@ class _BaselineEngine:
         self._searcher.close()
 
 
+class _TantivyEngine(_BaselineEngine):
+    def __init__(self, index_dir: Path) -> None:
+        sys.path.insert(0, str(HERE))
+        import tantivy_engine
+
+        self._searcher = tantivy_engine.Searcher(index_dir)
+
+
+ENGINE_CLASSES = {"svar": _SvarEngine, "baseline": _BaselineEngine, "tantivy": _TantivyEngine}
+
+
 class _Capped(Exception):
     """A warm query ran past the cap."""
 
@@ -269,7 +285,7 @@ def worker_queries(engine_name: str, index_dir: Path, query_file: Path, repeat: 
     A query still running after ``cap`` seconds in the untimed pass (the baseline's filtered queries at
     16x take minutes each) is stopped and not repeated: it counts as taking the cap, its total as
     unknown (None), and it is marked ``capped``."""
-    engine = (_SvarEngine if engine_name == "svar" else _BaselineEngine)(index_dir)
+    engine = ENGINE_CLASSES[engine_name](index_dir)
     queries = load_queries(query_file)
     totals: list[int | None] = []
     capped: dict[int, float] = {}
@@ -337,13 +353,64 @@ class Engine:
 def engines(svar_cmd: list[str]) -> dict[str, Engine]:
     me = [sys.executable, str(Path(__file__).resolve()), "_worker"]
     base = [sys.executable, str(BASELINE)]
+    tan = [sys.executable, str(TANTIVY)]
     return {
         "svar": Engine(
             "svar", me + ["svar-build"], me + ["svar-add"],
             svar_cmd + ["search", "--limit", str(LIMIT), "--index"], svar_cmd + ["--help"]),
         "baseline": Engine(
             "baseline", base + ["build"], base + ["add"], base + ["search", "--limit", str(LIMIT)], base + ["--help"]),
+        "tantivy": Engine(
+            "tantivy", tan + ["build"], tan + ["add"], tan + ["search", "--limit", str(LIMIT)], tan + ["--help"]),
     }
+
+
+def tantivy_available() -> bool:
+    """Whether this Python imports tantivy (tantivy-py, a benchmark-only dependency)."""
+    import importlib.util
+
+    return importlib.util.find_spec("tantivy") is not None
+
+
+# A size is an int K (K copies of the corpus, "K×") or "N answers" (a sample of N documents, make_answers.py
+# --docs N); in a report read back from JSON, K is the string "K".
+
+def answer_size(n: int) -> str:
+    return f"{n} answers"
+
+
+def _answers(size) -> int | None:
+    """N of an "N answers" size, None for K copies."""
+    text = str(size)
+    return int(text.split()[0]) if text.endswith(" answers") else None
+
+
+def size_label(size) -> str:
+    n = _answers(size)
+    return f"{n:,} answers" if n is not None else f"{size}×"
+
+
+def size_order(size) -> tuple[int, int]:
+    """The answer counts first, smallest first, then the copies of the corpus."""
+    n = _answers(size)
+    return (0, n) if n is not None else (1, int(size))
+
+
+def size_slug(size) -> str:
+    """The size in the names of its data and index folders."""
+    n = _answers(size)
+    return f"{n}-answers" if n is not None else f"{size}x"
+
+
+def parse_counts(text: str | None, option: str) -> list[int]:
+    """``1,4,16`` as [1, 4, 16]; an empty string as []."""
+    try:
+        values = [int(v) for v in (text or "").replace(" ", "").split(",") if v]
+    except ValueError:
+        raise SystemExit(f"{option}: expected numbers separated by commas, got {text!r}") from None
+    if any(v <= 0 for v in values):
+        raise SystemExit(f"{option}: every number must be positive, got {text!r}")
+    return values
 
 
 def cold_search_cmd(engine: Engine, index_dir: Path, q: Query) -> list[str]:
@@ -411,7 +478,7 @@ def versions() -> dict:
     from importlib import metadata
 
     found = {}
-    for name in ("svar", "whoosh3", "snowballstemmer", "PyStemmer", "rapidfuzz", "click"):
+    for name in ("svar", "whoosh3", "snowballstemmer", "PyStemmer", "rapidfuzz", "click", "numpy", "tantivy"):
         try:
             found[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -464,18 +531,24 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["_worker"]:
         return worker_main(argv[1:])
     parser = argparse.ArgumentParser(description="svar's speed benchmark, side by side with stock Whoosh.")
-    parser.add_argument("--sizes", help="corpus sizes as copies of the corpus, e.g. 1,4,16 (default 1,4,16; quick: 1,2)")
+    parser.add_argument("--sizes", help="corpus sizes as copies of the corpus, e.g. 1,4,16 (default 1,4,16, none "
+                        "with --docs; quick: 1,2); '' for none")
+    parser.add_argument("--docs", help="sizes as numbers of answers, e.g. 300,3000: each a sample of N corpus "
+                        "documents (make_answers.py --docs N), measured before the --sizes")
+    parser.add_argument("--sample", type=int, help="render the --sizes from a sample of N corpus documents instead "
+                        "of all (what --docs N meant before --docs took a list of sizes)")
     parser.add_argument("--quick", action="store_true", help=f"a {QUICK_DOCS}-document sample, fewer repeats: < 2 min")
-    parser.add_argument("--docs", type=int, help="use a sample of N corpus documents instead of all")
     parser.add_argument("--corpus", type=Path, default=Path(os.environ.get("SVAR_BENCH_CORPUS", DEFAULT_CORPUS)),
                         help="folder with make_answers.py (default: ../shared/corpus beside the repository)")
     parser.add_argument("--workdir", type=Path, help="where data and indexes go (default: a new temp folder)")
     parser.add_argument("--keep", action="store_true", help="keep the data and indexes")
     parser.add_argument("--repeat", type=int, help="timed passes over the query set (default 3; quick 1)")
-    parser.add_argument("--cold-runs", type=int, help="fresh processes per cold measurement (default 10; quick 3)")
+    parser.add_argument("--cold-runs", type=int, help="fresh processes per cold measurement, one query each for "
+                        "`search` (default 10; quick 3)")
     parser.add_argument("--adds", type=int, help="new answers added one by one to the largest index (default 5)")
     parser.add_argument("--build-timeout", type=float, help="give up a build after this many seconds")
-    parser.add_argument("--no-baseline", action="store_true", help="measure svar alone")
+    parser.add_argument("--no-baseline", action="store_true", help="measure svar without stock Whoosh")
+    parser.add_argument("--no-tantivy", action="store_true", help="leave tantivy out even where it is installed")
     parser.add_argument("--query-cap", type=float, default=QUERY_CAP,
                         help=f"stop a warm query after this many seconds (default {QUERY_CAP:g}; 0: never)")
     parser.add_argument("--queries", type=Path, default=QUERIES)
@@ -486,15 +559,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--note", help="a line for the report, e.g. which svar commit a snapshot is")
     a = parser.parse_args(argv)
 
-    sizes = [int(s) for s in (a.sizes or ("1,2" if a.quick else "1,4,16")).split(",")]
-    docs = a.docs or (QUICK_DOCS if a.quick else None)
+    answer_counts = parse_counts(a.docs, "--docs")
+    if a.sizes is not None:
+        copies = parse_counts(a.sizes, "--sizes")
+    else:
+        copies = [] if answer_counts else parse_counts("1,2" if a.quick else "1,4,16", "--sizes")
+    sizes: list = [answer_size(n) for n in sorted(set(answer_counts))] + copies
+    if not sizes:
+        parser.error("nothing to measure: give --docs or --sizes")
+    docs = a.sample or (QUICK_DOCS if a.quick else None)  # the sample the --sizes are rendered from
     repeat = a.repeat or (1 if a.quick else 3)
     cold_runs = a.cold_runs or (3 if a.quick else 10)
     adds = a.adds or (2 if a.quick else 5)
     queries = load_queries(a.queries)
     svar_cmd = a.svar.split() if a.svar else find_svar_cmd()
     all_engines = engines(svar_cmd)
-    names = ["svar"] if a.no_baseline else ["svar", "baseline"]
+    names = ["svar"] + ([] if a.no_baseline else ["baseline"])
+    if not a.no_tantivy:
+        if tantivy_available():
+            names.append("tantivy")
+        else:
+            log("tantivy is not installed here (pip install tantivy): measuring without it")
     env = dict(os.environ, NO_COLOR="1")
     env.pop("SVAR_INDEX", None)
     if not (a.corpus / "make_answers.py").exists():
@@ -504,7 +589,7 @@ def main(argv: list[str] | None = None) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     free_gb = shutil.disk_usage(workdir).free / 1e9
     # Per 1x: ~0.07 GB of files, ~0.5 GB of svar index, ~0.3 GB baseline, with room for merges.
-    need_gb = sum(sizes) * (docs or 15557) / 15557 * 1.5
+    need_gb = (sum(copies) * (docs or 15557) + sum(answer_counts)) / 15557 * 1.5
     log(f"workdir {workdir} ({free_gb:.0f} GB free, about {need_gb:.1f} GB needed)")
     if need_gb > free_gb:
         parser.error(f"{workdir} has {free_gb:.1f} GB free; these sizes need about {need_gb:.1f} GB")
@@ -518,6 +603,7 @@ def main(argv: list[str] | None = None) -> int:
                     "query_kinds": {k: sum(q.kind == k for q in queries) for k in KINDS}, "engines": names,
                     "query_cap": a.query_cap or None}
     cold_queries = [q for q in queries if q.kind in ("word", "question", "phrase", "filtered")][::7][:cold_runs]
+    report["cold_queries"] = len(cold_queries)
 
     def checkpoint() -> None:
         # A long run (16x with the baseline takes hours) keeps what it has measured if it is stopped.
@@ -528,31 +614,38 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         for size in sizes:
-            data = workdir / f"data-{size}x"
+            label, slug, n_answers = size_label(size), size_slug(size), _answers(size)
+            data = workdir / f"data-{slug}"
             if not data.exists() or not any(data.iterdir()):
-                log(f"{size}x: generating answer files (make_answers.py --copies {size}{f' --docs {docs}' if docs else ''})")
-                files, seconds = generate(a.corpus, data, size, docs)
-                log(f"{size}x: {files} files in {seconds:.0f} s")
+                if n_answers is not None:
+                    log(f"{label}: generating answer files (make_answers.py --docs {n_answers})")
+                    files, seconds = generate(a.corpus, data, 1, n_answers)
+                else:
+                    log(f"{label}: generating answer files (make_answers.py --copies {size}"
+                        f"{f' --docs {docs}' if docs else ''})")
+                    files, seconds = generate(a.corpus, data, size, docs)
+                log(f"{label}: {files} files in {seconds:.0f} s")
             entry: dict = {"files": sum(1 for _ in data.iterdir()), "data_bytes": dir_bytes(data)}
             report["sizes"][size] = entry
+            built = []
             for name in names:
                 engine = all_engines[name]
-                index_dir = workdir / f"{name}-{size}x"
+                index_dir = workdir / f"{name}-{slug}"
                 shutil.rmtree(index_dir, ignore_errors=True)
-                log(f"{size}x {name}: full build")
+                log(f"{label} {name}: full build")
                 m = run_measured(engine.build + [str(index_dir), str(data)], timeout=a.build_timeout, env=env)
                 result = {"wall": m.wall, "peak_rss_mb": m.peak_rss_mb, "max_rss_mb": m.max_rss_mb,
                           "cpu_seconds": m.cpu_seconds, **m.result}
                 entry[name] = {"build": result}
                 if m.timed_out or m.returncode != 0:
                     result["failed"] = "timed out" if m.timed_out else f"exit {m.returncode}: {m.stderr[-300:]}"
-                    log(f"{size}x {name}: build {result['failed']}")
+                    log(f"{label} {name}: build {result['failed']}")
                     continue
                 result["index_bytes"] = dir_bytes(index_dir)
-                log(f"{size}x {name}: {result['passages']} passages in {result['seconds']:.1f} s "
+                log(f"{label} {name}: {result['passages']} passages in {result['seconds']:.1f} s "
                     f"({result['passages'] / result['seconds']:.0f}/s), peak RSS {m.peak_rss_mb:.0f} MB, "
                     f"CPU {m.cpu_seconds / m.wall:.2f} cores")
-                log(f"{size}x {name}: warm queries ({len(queries)} queries, {repeat} passes)")
+                log(f"{label} {name}: warm queries ({len(queries)} queries, {repeat} passes)")
                 m = run_measured([sys.executable, str(Path(__file__).resolve()), "_worker", "queries", name,
                                   str(index_dir), str(a.queries), "--repeat", str(repeat)]
                                  + (["--cap", str(a.query_cap)] if a.query_cap else []), env=env)
@@ -560,31 +653,48 @@ def main(argv: list[str] | None = None) -> int:
                     raise RuntimeError(f"{name} queries failed: {m.stderr}")
                 entry[name]["queries"] = m.result["queries"]
                 entry[name]["query_rss_mb"] = m.peak_rss_mb
-                log(f"{size}x {name}: cold search and --help ({cold_runs} processes each)")
-                entry[name]["cold_search"] = [
-                    t for q in cold_queries for t in time_command(cold_search_cmd(engine, index_dir, q), 1, env)]
-                entry[name]["cold_help"] = time_command(engine.cold_help, cold_runs, env)
+                built.append(name)
                 checkpoint()
+            # Cold processes of the engines interleaved (query by query), so that a machine slowing down
+            # mid-run slows every engine alike; svar's bytecode written again first, in case its source
+            # changed since the run began (without it every cold process would compile those modules).
+            compile_svar()
+            log(f"{label}: cold search ({len(cold_queries)} queries) and --help ({cold_runs} processes), "
+                f"engines interleaved: {', '.join(built)}")
+            for name in built:
+                entry[name]["cold_search"], entry[name]["cold_help"] = [], []
+            for q in cold_queries:
+                for name in built:
+                    index_dir = workdir / f"{name}-{slug}"
+                    entry[name]["cold_search"] += time_command(cold_search_cmd(all_engines[name], index_dir, q), 1, env)
+            for _ in range(cold_runs):
+                for name in built:
+                    entry[name]["cold_help"] += time_command(all_engines[name].cold_help, 1, env)
+            checkpoint()
         largest = max((s for s in sizes if all("passages" in report["sizes"][s].get(n, {}).get("build", {})
-                                                 for n in names)), default=None)
+                                                 for n in names)), key=size_order, default=None)
         if largest is not None:
             report["incremental_size"] = largest
-            for name in names:
-                engine = all_engines[name]
-                index_dir = workdir / f"{name}-{largest}x"
-                runs = []
-                for i in range(adds):
-                    path = new_answer(workdir / f"data-{largest}x", workdir / "new", i)
+            slug = size_slug(largest)
+            runs: dict[str, list] = {name: [] for name in names}
+            for i in range(adds):  # the engines interleaved, each the same new answer
+                path = new_answer(workdir / f"data-{slug}", workdir / "new", i)
+                for name in names:
+                    engine = all_engines[name]
+                    index_dir = workdir / f"{name}-{slug}"
                     before = dir_bytes(index_dir)
                     m = run_measured(engine.add + [str(index_dir), str(path)], env=env)
                     if m.returncode != 0:
                         raise RuntimeError(f"{name} add failed: {m.stderr}")
-                    runs.append({"wall": m.wall, "seconds": m.result.get("seconds"), "wchar": m.result.get("wchar"),
-                                 "write_bytes": m.result.get("write_bytes"), "passages": m.result.get("passages"),
-                                 "growth": dir_bytes(index_dir) - before, "peak_rss_mb": m.peak_rss_mb})
-                    log(f"{largest}x {name}: add #{i + 1}: {m.wall:.2f} s, {runs[-1]['wchar'] / 1e6:.1f} MB written")
-                report["sizes"][largest][name]["incremental"] = runs
-                checkpoint()
+                    runs[name].append({"wall": m.wall, "seconds": m.result.get("seconds"),
+                                       "wchar": m.result.get("wchar"), "write_bytes": m.result.get("write_bytes"),
+                                       "passages": m.result.get("passages"), "growth": dir_bytes(index_dir) - before,
+                                       "peak_rss_mb": m.peak_rss_mb})
+                    log(f"{size_label(largest)} {name}: add #{i + 1}: {m.wall:.2f} s, "
+                        f"{(runs[name][-1]['wchar'] or 0) / 1e6:.1f} MB written")
+            for name in names:
+                report["sizes"][largest][name]["incremental"] = runs[name]
+            checkpoint()
     finally:
         if not a.keep and a.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -619,6 +729,7 @@ def summary(entry: dict) -> dict:
     out: dict = {
         "passages_per_s": build["passages"] / build["seconds"] if ok else None,
         "build_s": build.get("seconds") if ok else None,
+        "build_wall": build.get("wall") if ok else None,
         "cores": build["cpu_seconds"] / build["wall"] if ok and build.get("wall") else None,
         "rss_mb": build.get("peak_rss_mb") if ok else None,
         "disk_mb": build["index_bytes"] / 1e6 if ok else None,
@@ -641,6 +752,7 @@ ROWS = [
     # (label, key, formatter, higher is better)
     ("build: passages/s", "passages_per_s", lambda v: _num(v), True),
     ("build: seconds", "build_s", lambda v: _num(v, 1), False),
+    ("build: wall seconds of the process (start and imports too)", "build_wall", lambda v: _num(v, 1), False),
     ("build: CPU cores used (CPU s / wall s)", "cores", lambda v: f"{v:.2f}", True),
     ("build: peak RSS, MB", "rss_mb", lambda v: _num(v), False),
     ("index size on disk, MB", "disk_mb", lambda v: _num(v, 1), False),
@@ -667,11 +779,36 @@ TARGETS = [  # issue 6, at the largest size: (label, key, check of svar's figure
 ]
 
 
+TARGETS_27 = [  # issue 27, at every size given as a number of answers: (label, key, check against the baseline's)
+    ("build wall time (process) ≤ 1.0× baseline", "build_wall", lambda s, b: s <= 1.0 * b),
+    ("cold search ≤ 1.2× baseline", "cold_search", lambda s, b: s <= 1.2 * b),
+    ("warm query + snippets p50 ≤ 1.0× baseline", "snippets_p50", lambda s, b: s <= 1.0 * b),
+]
+
+
 def render(report: dict) -> str:
     m = report["machine"]
     v = report["versions"]
-    sizes = sorted(report["sizes"], key=int)
+    sizes = sorted(report["sizes"], key=size_order)
     names = report["engines"]
+    base = "baseline" in names
+    others = [n for n in names if n not in ("svar", "baseline")]  # tantivy: its figures, no ratio
+    copies = [s for s in sizes if _answers(s) is None]
+    samples = [s for s in sizes if _answers(s) is not None]
+
+    def files(s) -> str:
+        return f"{size_label(s)} = {report['sizes'][s]['files']:,} files ({report['sizes'][s]['data_bytes'] / 1e6:,.1f} MB)"
+
+    data = []
+    if samples:
+        data.append("size N answers = `--docs N`, a sample of N documents (the script's fixed seed): "
+                    + "; ".join(files(s) for s in samples))
+    if copies:
+        data.append((f"a {report['docs']}-document sample, " if report.get("docs") else "")
+                    + "size K× = `--copies K`, every document K times under new diary numbers: "
+                    + "; ".join(files(s) for s in copies))
+    cold = (f"cold `search` = the median over {report['cold_queries']} queries, one new process each, "
+            if report.get("cold_queries") else "cold = ")
     lines = [
         f"### svar benchmark, {report['date'][:10]}",
         "",
@@ -680,52 +817,57 @@ def render(report: dict) -> str:
         f"- Python {report['python']}; " + ", ".join(f"{k} {val}" for k, val in v.items() if val)
         + ("" if v.get("PyStemmer") else " (no PyStemmer: the pure-Python stemmer)"),
         f"- svar from {report['svar_source']}" + (f"; {report['note']}" if report.get("note") else ""),
-        "- data: the Riksdag interpellations in shared/corpus rendered as answer files by `make_answers.py`"
-        + (f", a {report['docs']}-document sample" if report.get("docs") else "")
-        + "; size K× = `--copies K`, every document K times under new diary numbers: "
-        + "; ".join(f"{s}× = {report['sizes'][s]['files']:,} files ({report['sizes'][s]['data_bytes'] / 1e6:,.0f} MB)"
-                    for s in sizes),
+        "- data: the Riksdag interpellations in shared/corpus rendered as answer files by `make_answers.py`; "
+        + "; ".join(data),
         f"- queries: {report['queries']} from benchmarks/queries.txt ("
         + ", ".join(f"{n} {k}" for k, n in report["query_kinds"].items()) + "), run through the library, "
         + "top 10; per query the median of the timed passes, then p50/p95 over the queries",
         "- baseline: stock Whoosh, `LanguageAnalyzer(\"sv\")` on one field holding the same passages (from svar's "
         "loader), words OR-ed, stock highlighter (benchmarks/baseline.py); cold = `python benchmarks/baseline.py search`",
-        "- build = a new process indexing every file (parsing included); peak RSS summed over its processes; "
-        "cold = a new process end to end with warm OS caches and svar's modules byte-compiled; "
-        "one new answer = a new process adding one file",
     ]
+    if "tantivy" in names:
+        lines.append("- tantivy: tantivy-py on one field holding the same passages, simple tokenizer, lowercase, "
+                     "Swedish stop words and Swedish Snowball stemmer, words OR-ed, stock snippet generator "
+                     "(benchmarks/tantivy_engine.py); cold = `python benchmarks/tantivy_engine.py search`")
+    lines.append(
+        "- build = a new process indexing every file (parsing included); peak RSS summed over its processes; "
+        + cold + "end to end with warm OS caches and svar's modules byte-compiled, the engines' processes "
+        "interleaved; one new answer = a new process adding one file")
     passages = {s: (report["sizes"][s].get("svar", {}).get("build", {}).get("passages")) for s in sizes}
-    lines.append("- passages: " + "; ".join(f"{s}× = {passages[s]:,}" if passages[s] else f"{s}× = –" for s in sizes))
+    lines.append("- passages: " + "; ".join(f"{size_label(s)} = {passages[s]:,}" if passages[s]
+                                            else f"{size_label(s)} = –" for s in sizes))
     failed = [(s, n, report["sizes"][s][n]["build"]["failed"]) for s in sizes for n in names
               if "failed" in report["sizes"][s].get(n, {}).get("build", {})]
     for s, n, why in failed:
-        lines.append(f"- **{s}× {n}: build {why}; no figures at that size**")
+        lines.append(f"- **{size_label(s)} {n}: build {why}; no figures at that size**")
     for s in sizes:
         for n in names:
             capped = [q for q in report["sizes"][s].get(n, {}).get("queries", []) if q.get("capped")]
             if capped:
                 kinds = ", ".join(f"{sum(q['kind'] == k for q in capped)} {k}" for k in KINDS
                                   if any(q["kind"] == k for q in capped))
-                lines.append(f"- {s}× {n}: {len(capped)} warm queries ({kinds}) were stopped at the "
+                lines.append(f"- {size_label(s)} {n}: {len(capped)} warm queries ({kinds}) were stopped at the "
                              f"{report.get('query_cap'):g} s cap and count as taking it, so its p95 there is a lower bound")
-    lines += ["", "| measure | size | svar | " + ("baseline | svar/baseline |" if "baseline" in names else ""),
-              "|---|---|---|" + ("---|---|" if "baseline" in names else "")]
+    lines += ["", "| measure | size | svar | " + ("baseline | svar/baseline |" if base else "")
+              + "".join(f" {n} |" for n in others),
+              "|---|---|---|" + ("---|---|" if base else "") + "---|" * len(others)]
     sums = {s: {n: summary(report["sizes"][s].get(n, {})) for n in names} for s in sizes}
     for label, key, fmt, _ in ROWS:
         for s in sizes:
-            svar_value = sums[s]["svar"][key]
-            base_value = sums[s]["baseline"][key] if "baseline" in names else None
-            if svar_value is None and base_value is None:
+            values = {n: sums[s][n][key] for n in names}
+            if all(value is None for value in values.values()):
                 continue
-            cells = [label, f"{s}×", fmt(svar_value) if svar_value is not None else "–"]
-            if "baseline" in names:
-                cells += [fmt(base_value) if base_value is not None else "–", _ratio(svar_value, base_value)]
+            cells = [label, size_label(s)]
+            for n in ["svar"] + (["baseline"] if base else []) + others:
+                cells.append(fmt(values[n]) if values[n] is not None else "–")
+                if n == "baseline":
+                    cells.append(_ratio(values["svar"], values["baseline"]))
             lines.append("| " + " | ".join(cells) + " |")
-    largest = max((s for s in sizes if sums[s]["svar"]["snippets_p50"] is not None), default=None)
+    with_kinds = [s for s in sizes if sums[s]["svar"]["snippets_p50"] is not None]
+    largest = max(with_kinds, key=size_order, default=None)
     if largest is not None:
-        lines += ["", f"Warm latency by kind of query at {largest}× (p50 / p95 ms, with snippets):", "",
-                  "| kind | queries | svar | " + ("baseline |" if "baseline" in names else ""),
-                  "|---|---|---|" + ("---|" if "baseline" in names else "")]
+        lines += ["", f"Warm latency by kind of query at {size_label(largest)} (p50 / p95 ms, with snippets):", "",
+                  "| kind | queries | " + " | ".join(names) + " |", "|---|---|" + "---|" * len(names)]
         for kind in KINDS:
             cells = []
             for n in names:
@@ -734,18 +876,32 @@ def render(report: dict) -> str:
             count = report["query_kinds"].get(kind, 0)
             if count:
                 lines.append(f"| {kind} | {count} | " + " | ".join(cells) + " |")
-        top = largest
-        lines += ["", f"Targets of issue 6, checked at {top}× (they are set for 16×):", ""]
+    top = max((s for s in with_kinds if _answers(s) is None), key=size_order, default=None)
+    if top is not None:
+        lines += ["", f"Targets of issue 6, checked at {size_label(top)} (they are set for 16×):", ""]
         for label, key, check, against in TARGETS:
             s_value = sums[top]["svar"][key]
             if key in ("add_s",):
-                s_value = sums[report.get("incremental_size", top)]["svar"].get(key)
-            b_value = sums[top]["baseline"][key] if "baseline" in names else None
+                s_value = sums.get(report.get("incremental_size", top), sums[top])["svar"].get(key)
+            b_value = sums[top]["baseline"][key] if base else None
             if s_value is None or (against is not None and b_value is None):
                 lines.append(f"- {label}: not measured")
                 continue
             verdict = "met" if (check(s_value) if against is None else against(s_value, b_value)) else "**not met**"
             lines.append(f"- {label}: {verdict}")
+    small = [s for s in with_kinds if _answers(s) is not None]
+    if small and base:
+        lines += ["", "Targets of issue 27 at the sizes users have (svar / baseline):", ""]
+        for s in small:
+            verdicts = []
+            for label, key, against in TARGETS_27:
+                s_value, b_value = sums[s]["svar"][key], sums[s]["baseline"][key]
+                if s_value is None or b_value is None:
+                    verdicts.append(f"{label}: not measured")
+                else:
+                    verdicts.append(f"{label}: {'met' if against(s_value, b_value) else '**not met**'} "
+                                    f"({_ratio(s_value, b_value)})")
+            lines.append(f"- {size_label(s)}: " + "; ".join(verdicts))
     return "\n".join(lines)
 
 
