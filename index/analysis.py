@@ -357,8 +357,7 @@ class TokenwiseAnalyzer(Analyzer):
         """(position, terms) of each word the stop filter keeps, as _kept_tokens without characters or
         elliptic pairs: the words come from the regex engine as strings, not as match objects."""
         if PART_BREAK in value:  # the parts' positions are apart: counted as _kept_tokens counts them
-            for pos, _, _, terms in self._kept_tokens(value):
-                yield pos, terms
+            yield from self._kept_part_words(value)
             return
         terms_of = self._term_cache()
         pos = None
@@ -367,6 +366,25 @@ class TokenwiseAnalyzer(Analyzer):
             if terms is not STOPPED:
                 pos = index if pos is None else pos + 1
                 yield pos, terms
+        terms_of.trim()
+
+    def _kept_part_words(self, value: str) -> Iterator[tuple[int, tuple[str, ...]]]:
+        """_kept_words of a text with PART_BREAKs. For a PartsTokenizer followed by a QueryStopFilter
+        (the exact field: every token kept, a free position at each break) piece by piece with the
+        regex engine's word lists; for any other analyzer, as _kept_tokens numbers them."""
+        if not (isinstance(self.chain.items[0], PartsTokenizer)
+                and isinstance(self.chain.items[self._stop_at], QueryStopFilter)):
+            for pos, _, _, terms in self._kept_tokens(value):
+                yield pos, terms
+            return
+        terms_of = self._term_cache()
+        expression = self.chain.items[0].expression
+        base = 0  # the tokens and breaks before this piece
+        for piece in value.split(PART_BREAK):
+            words = _words(expression, piece)
+            for index, text in enumerate(words):
+                yield base + index, terms_of[text]
+            base += len(words) + 1
         terms_of.trim()
 
     def _kept_tokens(self, value: str) -> Iterator[tuple[int, int, int, tuple[str, ...]]]:

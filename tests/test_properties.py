@@ -187,6 +187,7 @@ analysis_pieces = st.sampled_from([
     "barn", "Barnet", "familjehem", "familjehemsvården", "jour-", "och", "eller", "socialtjänstlagen", "Åkerström",
     "att", "och", "i", "JO:s", "SoL:s", "2022/65", "3,5", "Hägersten-Älvsjö", "hemmet", "insatser", "ÖPPENVÅRD",
     "Andréa", "–", ".", ",", "?", "\n", "  ", "x", "é", "mellantvång", "vårdnadsöverflytten",
+    "\x1e", "2022/\x1e65",  # PART_BREAK: between a passage's title, question and body
 ])
 analysis_text = st.one_of(st.lists(analysis_pieces, max_size=60).map(" ".join), st.text(max_size=200))
 
@@ -205,6 +206,21 @@ def test_each_analyzer_indexes_token_by_token_as_its_filters_would(text, positio
         composed = [(t.text, t.pos if positions else None, (t.startchar, t.endchar) if chars else None, t.boost)
                     for t in analyzer.chain(text, **options)]
         assert fast == composed, fieldname
+
+
+@settings(max_examples=300, deadline=None)
+@given(analysis_text)
+def test_the_positions_a_field_indexes_are_those_of_its_token_stream(text):
+    # TermwiseWriter takes positions from index_positions; Whoosh's writer from the token stream.
+    from svar.index.schema import TEXT_FIELDS, build_schema
+
+    schema = build_schema()
+    for fieldname in TEXT_FIELDS:
+        analyzer = schema[fieldname].analyzer
+        streamed: dict[str, list[int]] = {}
+        for token in analyzer.chain(text, positions=True, mode="index"):
+            streamed.setdefault(token.text, []).append(token.pos)
+        assert analyzer.index_positions(text) == streamed, fieldname
 
 
 @pytest.mark.parametrize("seed", sorted((__import__("pathlib").Path(__file__).resolve().parent.parent / "seeds").glob("*.txt")),
