@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .results import SORTS
+
 from .sources import SegmentSource
 
-SORTS = ("relevance", "newest", "oldest")
 
 
 @dataclass

@@ -19,15 +19,15 @@ from svar.index.schema import SCHEMA_VERSION, dnr_key
 from . import query as query_parsing
 from .attribution import attribute, speaker_of, spoken_parts
 from .filters import Filters
-from .explain import why_nothing
 from .plan import compile_query, describe
-from .ranking import SORTS, Ranked, rank
-from .results import Document, DocumentSummary, Hit, IndexStats, PassageView, SearchResult
+from .results import SORTS, Document, DocumentSummary, Hit, IndexStats, PassageView, SearchResult
 from .snippets import MARKING_FIELDS, snippet_of
 from .suggest import compound_parts, corrections, replace_words, to_search, unknown_words
 
 if TYPE_CHECKING:
     from svar.index import watching, writing
+
+    from .ranking import Ranked
 
 DEFAULT_LIMIT = 10
 # How many similar indexed words stand in for a word the index does not hold, and their weight.
@@ -225,6 +225,11 @@ class AnswerIndex:
         prepared = self._prepare(searcher, text, strict, fuzzy)
         parsed = prepared.parsed
         limit, offset = max(0, limit), max(0, offset)
+        # Here, not at the top: ranking brings numpy, which indexing (the same module's update_index)
+        # does not need; a one-answer `svar index` spent a fifth of its time importing it.
+        from .explain import why_nothing
+        from .ranking import rank
+
         plan = compile_query(parsed.query)
         ranking = rank(searcher, plan, filters, limit=limit, offset=offset, sort=sort,
                        by_document=by_document, facets=facets)

@@ -10,6 +10,9 @@ from svar.index.records import Person
 from .attribution import Speaker, SpokenPart
 
 
+# The orders a search can give its passages in.
+SORTS = ("relevance", "newest", "oldest")
+
 @dataclass(frozen=True)
 class PassageView:
     """A passage as stored in the index."""
