@@ -19,10 +19,15 @@ _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _SPACES = re.compile("[\u00a0\u2007\u202f\t]")
 
 _TERMINAL = tuple(".!?:;")
-# Lines that always open a new paragraph, even when no blank line precedes them.
+# Lines that always open a new paragraph, even when no blank line precedes them. The chamber
+# record's section heading ("7 § Svar på interpellation 2017/18:53 om …") and speaker lines ("Anf. 2
+# JOHAN HEDIN (C):") are among them: a record is often exported without blank lines between speeches.
 _ALWAYS_OPENS = re.compile(
-    r"^(?:Dnr\b|Dok\.?\s?id\b|Interpellation \d{4}/\d+:\d|Svar\s*:|[A-ZÅÄÖ][a-zåäö]+ den \d|den \d{1,2} [a-zåäö]+ \d{4}\s*$|den \d{4}-\d\d-\d\d\s*$)"
+    r"^(?:Dnr\b|Dok\.?\s?id\b|Interpellation \d{4}/\d+:\d|Svar\s*:|[A-ZÅÄÖ][a-zåäö]+ den \d|den \d{1,2} [a-zåäö]+ \d{4}\s*$|den \d{4}-\d\d-\d\d\s*$"
+    r"|(?:\d+\s*§\s*|§\s*\d+\s*)?Svar på interpellation(?:en|erna)? \d{4}/\d{2,4}:\d|Anf\.\s*\d+\s)"
 )
+# A speaker line that ends in its colon: the speech starts a paragraph of its own on the next line.
+_SPEAKER_LINE = re.compile(r"^Anf\.\s*\d+\s")
 # Lines that open a new paragraph when the previous line ended a sentence.
 _LIST_ITEM = re.compile(r"^(?:\d{1,2}[.)]\s|[•–\-]\s)")
 _NUMBERED = re.compile(r"^\d{1,2}[.)]\s")
@@ -77,6 +82,8 @@ def _paragraph_lines(lines: list[str]) -> list[list[str]]:
         current.append(line)
         # A numbered question ends at the first line ending in "?"; its answer follows on the next line.
         if line.endswith("?") and _NUMBERED.match(current[0]):
+            close()
+        elif line.endswith(":") and _SPEAKER_LINE.match(current[0]):
             close()
     close()
     return paragraphs

@@ -1,22 +1,25 @@
-"""From a file to an ``Answer``: read, clean, extract metadata, split into passages."""
+"""From a file to an ``Answer``: read, clean, recognise the layout, read metadata, questions and passages."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import unicodedata
 from pathlib import Path
 
-from . import cleaning, metadata, passages
+from . import cleaning, layouts
 from .errors import ReadError
 from .reading import read_text
 from .records import Answer
 
 
 def parse_answer(raw: str, source: str = "", content_hash: str = "") -> Answer:
-    """Turn the raw text of an answer into an ``Answer`` with its passages.
+    """Turn the raw text of an answer into an ``Answer`` with its questions and passages.
 
-    An answer without a diary number is kept under a dnr made from its file name, with a warning,
-    so that it can still be found and replaced; a text with neither a title nor a dnr is rejected.
+    The layout (a Stockholm answer, the Riksdag's chamber record) is recognised in one place,
+    index/layouts. An answer without an identifier (diary or interpellation number) is kept under a
+    dnr made from its file name, with a warning, so that it can still be found and replaced; a text
+    with neither a title nor an identifier is rejected.
     """
     # Composed Unicode, as queries are read: an "ä" exported as "a" plus a combining mark (macOS,
     # some PDF exports) is one letter to the metadata parser, the analyzer and a reader's query.
@@ -24,26 +27,26 @@ def parse_answer(raw: str, source: str = "", content_hash: str = "") -> Answer:
     paragraphs = text.split("\n\n") if text else []
     if not paragraphs:
         raise ReadError(f"{source or 'text'}: no text left after cleaning")
-    meta = metadata.extract(paragraphs)
-    warnings = list(meta.warnings)
-    dnr = meta.dnr
+    reading = layouts.detect(paragraphs).read(text, paragraphs)
+    warnings = list(reading.warnings)
+    dnr = reading.dnr
+    passages = reading.passages
     if not dnr:
-        if not meta.title:
+        if not reading.title:
             raise ReadError(
                 f"{source or 'text'}: not an interpellation answer (no 'Svar på interpellation …' title and no Dnr)"
             )
         dnr = "FIL " + (Path(source).stem if source else content_hash[:12])
         warnings.append(f"indexed as '{dnr}'")
-    end = meta.closing_start if meta.closing_start is not None else len(paragraphs)
-    answer = Answer(
-        dnr=dnr, title=meta.title, topic=meta.topic, interpellant=meta.interpellant,
-        respondent=meta.respondent, date=meta.date, signature=meta.signature, text=text,
-        source=source, content_hash=content_hash, warnings=warnings,
-    )
-    answer.passages = passages.split(dnr, text, range(meta.body_start, end), meta.closing_start)
-    if not answer.passages:
+        passages = [dataclasses.replace(p, dnr=dnr) for p in passages]
+    if not passages:
         raise ReadError(f"{source or 'text'}: an answer with no text besides its title")
-    return answer
+    return Answer(
+        dnr=dnr, title=reading.title, topic=reading.topic, interpellant=reading.interpellant,
+        respondent=reading.respondent, date=reading.date, signature=reading.signature, text=text,
+        source=source, content_hash=content_hash, passages=passages, warnings=warnings,
+        questions=reading.questions, interpellations=reading.interpellations, layout=reading.layout,
+    )
 
 
 def content_hash(data: bytes) -> str:

@@ -51,9 +51,19 @@ class Metadata:
     warnings: list[str] = field(default_factory=list)
 
 
+# The Riksdag's interpellation number: riksmöte and number, "2017/18:53" ("1999/2000:12" for the one
+# riksmöte written in full). Alone, or after "interpellation", it is the identifier of an answer to it.
+_RIKSDAG_NUMBER = re.compile(r"^(?:interpellation(?:en)?\s+)?(\d{4})\s*/\s*(\d{2}|\d{4})\s*:\s*0*(\d{1,6})$", re.IGNORECASE)
+
+
 def normalise_dnr(text: str) -> str:
-    """"Dnr KS 2022/65", "ks 2022 / 65" → "KS 2022/65"; "" when the text holds no diary number."""
+    """"Dnr KS 2022/65", "ks 2022 / 65" → "KS 2022/65"; an interpellation number "2017/18 : 053" →
+    "2017/18:53"; "" when the text holds no diary number."""
     text = text.strip()
+    riksdag = _RIKSDAG_NUMBER.match(text)
+    if riksdag:
+        year, session, number = riksdag.groups()
+        return f"{year}/{session}:{int(number)}"
     match = _DNR.search(text if text.startswith("Dnr") else "Dnr " + text.upper().removeprefix("DNR").strip(" :."))
     if not match:
         return ""

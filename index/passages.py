@@ -1,31 +1,24 @@
 """Splitting a cleaned answer into passages at question boundaries.
 
 A numbered question and its answer make one passage; questions listed first and answered later in
-prose are linked to the prose by ordinal ("interpellantens andra fråga"); other text is cut at
-paragraph boundaries into passages of bounded size.
+prose are linked to the prose by ordinal ("interpellantens andra fråga"); an answer without numbered
+questions is cut at the questions it reports ("NN har frågat mig …", index/linking.py); other text is
+cut at paragraph boundaries into passages of bounded size.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from .records import Passage
+from . import linking, ordinals
+from .records import Passage, Person, Question
 from .sentences import sentence_spans
 
 MIN_WORDS = 40
 MAX_WORDS = 250
 
 _QUESTION = re.compile(r"^(\d{1,2})[.)]\s+(.*\?.*)$", re.DOTALL)
-_ORDINALS = {
-    "första": 1, "andra": 2, "tredje": 3, "fjärde": 4, "femte": 5,
-    "sjätte": 6, "sjunde": 7, "åttonde": 8, "nionde": 9, "tionde": 10,
-}
-_LAST = ("sista", "avslutande", "slutliga", "sistnämnda")
-_ORDINAL_MENTION = re.compile(
-    r"\b(" + "|".join([*_ORDINALS, *_LAST]) + r")\s+(?:och\s+\w+\s+)?(?:fråga|frågan|frågeställning)\b",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True)
@@ -47,25 +40,68 @@ def paragraphs_of(text: str) -> list[Paragraph]:
     return found
 
 
-def split(dnr: str, text: str, body: range, closing_start: int | None) -> list[Passage]:
+@dataclass
+class Division:
+    """An answer body cut into passages, and the questions it answers (numbered or reported)."""
+
+    passages: list[Passage] = field(default_factory=list)
+    questions: list[Question] = field(default_factory=list)
+
+
+def split(dnr: str, text: str, body: range, closing_start: int | None, *,
+          interpellant: Person = Person()) -> list[Passage]:
     """Cut the body paragraphs (indexes in ``body``) and the closing into passages, numbered from 1."""
+    return divide_answer(dnr, text, body, closing_start, interpellant=interpellant).passages
+
+
+def divide_answer(dnr: str, text: str, body: range, closing_start: int | None, *,
+                  interpellant: Person = Person()) -> Division:
+    """``split``, with the questions the body answers. ``interpellant``: the asker a pronoun or
+    "interpellanten" stands for when no asker was named before (the title's interpellant)."""
     paragraphs = paragraphs_of(text)
-    units = _units([paragraphs[i] for i in body])
+    division = divide(dnr, text, [paragraphs[i] for i in body], interpellant=interpellant)
+    if closing_start is not None and closing_start < len(paragraphs):
+        division.passages.append(passage_of(dnr, len(division.passages) + 1, "closing", paragraphs[closing_start:], text))
+    return division
+
+
+def divide(dnr: str, text: str, body: list[Paragraph], *, interpellant: Person = Person()) -> Division:
+    """Cut body paragraphs (spans of ``text``, in order) into passages numbered from 1.
+
+    Numbered questions, when the body has any, decide the cut as they always have; otherwise the
+    questions the body reports do, when it reports any.
+    """
+    units, listed = _units(body)
+    questions = _numbered_questions(units, listed, interpellant)
+    if not questions and not any(_QUESTION.match(p.text) for p in body):
+        reported = linking.reported_units([p.text for p in body], interpellant)
+        if reported is not None:
+            units = [(kind, number, question, [body[i] for i in members])
+                     for kind, number, question, members in reported.units]
+            questions = reported.questions
     passages: list[Passage] = []
     for kind, number, question, members in units:
         chunks = _bounded(members) if kind == "preamble" else [members]
         for chunk in chunks:
-            passages.append(_passage(dnr, len(passages) + 1, kind, chunk, text, number, question))
-    if closing_start is not None and closing_start < len(paragraphs):
-        passages.append(_passage(dnr, len(passages) + 1, "closing", paragraphs[closing_start:], text, None, ""))
-    return passages
+            passages.append(passage_of(dnr, len(passages) + 1, kind, chunk, text, number, question))
+    return Division(passages, questions)
+
+
+def _numbered_questions(units: list["Unit"], listed: dict[int, str], interpellant: Person) -> list[Question]:
+    """The numbered questions: those listed up front and those answered one by one, by number."""
+    texts = dict(listed)
+    for kind, number, question, _ in units:
+        if kind == "answer" and number is not None:
+            texts.setdefault(number, question)
+    return [Question(number=n, text=texts[n], asker=interpellant) for n in sorted(texts)]
 
 
 Unit = tuple[str, "int | None", str, list[Paragraph]]
 
 
-def _units(body: list[Paragraph]) -> list[Unit]:
-    """Group body paragraphs into (kind, question number, question, paragraphs) units."""
+def _units(body: list[Paragraph]) -> tuple[list[Unit], dict[int, str]]:
+    """Group body paragraphs into (kind, question number, question, paragraphs) units; also the
+    questions listed up front, by number."""
     units: list[Unit] = []
     listed: dict[int, str] = {}
     i = 0
@@ -102,7 +138,7 @@ def _units(body: list[Paragraph]) -> list[Unit]:
         else:
             _append(units, "preamble", None, "", [body[i]])
         i += 1
-    return units
+    return units, listed
 
 
 def _listed_run(body: list[Paragraph], i: int) -> list[Paragraph]:
@@ -132,11 +168,7 @@ def _trailing_prose(units: list[Unit]) -> list[Paragraph]:
 
 
 def _ordinal(text: str, listed: dict[int, str]) -> int | None:
-    match = _ORDINAL_MENTION.search(text[:300])
-    if not match:
-        return None
-    word = match[1].lower()
-    return max(listed) if word in _LAST else _ORDINALS[word]
+    return ordinals.mentioned(text, max(listed))
 
 
 def _bounded(members: list[Paragraph]) -> list[list[Paragraph]]:
@@ -181,8 +213,9 @@ def _sub(paragraph: Paragraph, start: int, end: int) -> Paragraph:
     return Paragraph(start, start + len(stripped), stripped)
 
 
-def _passage(dnr: str, number: int, kind: str, members: list[Paragraph], text: str,
-             question_number: int | None, question: str) -> Passage:
+def passage_of(dnr: str, number: int, kind: str, members: list[Paragraph], text: str,
+               question_number: int | None = None, question: str = "", speaker: Person = Person()) -> Passage:
+    """The passage spanning ``members`` (paragraphs of ``text``, in order)."""
     start, end = members[0].start, members[-1].end
     return Passage(dnr=dnr, number=number, kind=kind, text=text[start:end], start=start, end=end,
-                   question_number=question_number, question=question)
+                   question_number=question_number, question=question, speaker=speaker)
