@@ -7,7 +7,12 @@ everything else is the respondent's, who signed the answer. The reading is conse
 that is clearly the interpellation's (a numbered or stored question, the questions an introduction
 announces, a quotation a reporting verb assigns to the interpellant) is the interpellant's; reported
 speech and anything unclear stays the respondent's. The text of the passage's stored question is
-always the interpellant's wherever it is repeated, up to an answer label ("Svar:") inside it.
+the interpellant's wherever it is repeated, up to an answer label ("Svar:") inside it, except where
+the answer reports it ("NN har frågat mig vilka åtgärder jag …": the respondent's words).
+
+A speech of the debate that follows a chamber-record answer opens with its speaker line ("Anf. 2
+JOHAN HEDIN (C):"): it is wholly the interpellant's or the respondent's when the line names one of them,
+else the words of another member of the debate (DEBATER), named as the line names them.
 """
 
 from __future__ import annotations
@@ -18,11 +23,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from svar.index.names import same_person
 from svar.index.records import Person
 from svar.index.sentences import sentence_spans
+from svar.index.speeches import speaker_line
 
 INTERPELLANT = "interpellant"
 RESPONDENT = "respondent"
+# Another member speaking in the debate after a chamber-record answer: named by their speaker line.
+DEBATER = "debater"
 SIDES = (INTERPELLANT, RESPONDENT)
 
 
@@ -37,6 +46,8 @@ class Part:
     start: int
     end: int
     side: str
+    # For DEBATER, the speaker as their speaker line names them.
+    person: Person | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +95,10 @@ _BRIDGE = re.compile(
 _ANSWERED = re.compile(r"\bsvar(?:ar|ade|at|et|en)?\b", re.IGNORECASE)
 _ANNOUNCES = re.compile(r"\b(?:frågor(?:na)?|frågan|fråga(?:r|t|de)?|följande|skriver|skrivit|undrar)\b", re.IGNORECASE)
 _FOLLOWING_VERB = re.compile(rf"\s*,?\s*(?:{_VERBS})\b", re.IGNORECASE)
+# What stands before a reported question in its sentence: a reporting verb, then only the addressee
+# and linking words (no quotation mark or colon, which would make the words after it a quotation).
+_REPORTING_TAIL = re.compile(r"\b(?:frågat|frågar|frågade|undrat|undrar|undrade|veta)\b[^.!?:;”\"“«»\n]{0,80}$",
+                             re.IGNORECASE)
 
 
 def attribute(text: str, question: str = "", *, interpellant: str = "", respondent: str = "") -> list[Part]:
@@ -94,6 +109,11 @@ def attribute(text: str, question: str = "", *, interpellant: str = "", responde
     theirs (by surname alone unless ``respondent``, the respondent's name, has the same surname).
     Every character but whitespace and quotation marks around a quoted question is in a part.
     """
+    debate = _debate_speech(text, interpellant, respondent)
+    if debate is not None:
+        side, person = debate
+        start, end = _trimmed(text, 0, len(text))
+        return [Part(start, end, side, person)] if start < end else []
     # (start, end) of the interpellant's words, and the extent that includes their quotation marks.
     found: list[tuple[int, int, int, int]] = []
     paragraphs = [(m.start(), m.end()) for m in _PARAGRAPH.finditer(text)]
@@ -119,16 +139,19 @@ def attribute(text: str, question: str = "", *, interpellant: str = "", responde
     return _parts(text, found)
 
 
-def speaker_of(side: str, interpellant: Person, respondent: Person) -> Speaker:
-    """The Speaker for ``side``, named after ``interpellant`` or ``respondent``."""
-    person = interpellant if side == INTERPELLANT else respondent
-    return Speaker(side, person.name, person.party)
+def speaker_of(side: str, interpellant: Person, respondent: Person, person: Person | None = None) -> Speaker:
+    """The Speaker for ``side``, named after ``interpellant`` or ``respondent``, or for DEBATER after
+    ``person`` (the part's own speaker)."""
+    if side == DEBATER and person is not None:
+        return Speaker(side, person.name, person.party)
+    named = interpellant if side == INTERPELLANT else respondent
+    return Speaker(side, named.name, named.party)
 
 
 def spoken_parts(text: str, parts: Sequence[Part], interpellant: Person, respondent: Person) -> tuple[SpokenPart, ...]:
     """The parts with their text and named speakers."""
-    speakers = {side: speaker_of(side, interpellant, respondent) for side in SIDES}
-    return tuple(SpokenPart(p.start, p.end, text[p.start:p.end], speakers[p.side]) for p in parts)
+    return tuple(SpokenPart(p.start, p.end, text[p.start:p.end], speaker_of(p.side, interpellant, respondent, p.person))
+                 for p in parts)
 
 
 # -- the interpellant's words ---------------------------------------------------------------------------
@@ -237,10 +260,32 @@ def _follows(after: str, references: re.Pattern) -> bool:
     return verb is not None and _mentions(" ".join(after[verb.end():].split()[:4]), references)
 
 
+def _debate_speech(text: str, interpellant: str, respondent: str) -> tuple[str, Person | None] | None:
+    """The side of a debate speech, by the speaker line it opens with, and for another member (DEBATER)
+    the speaker; None when the passage is no speech."""
+    line = speaker_line(text)
+    if line is None or not line.speaker.name:
+        return None
+    if same_person(line.speaker.name, interpellant):
+        return INTERPELLANT, None
+    if same_person(line.speaker.name, respondent):
+        return RESPONDENT, None
+    return DEBATER, line.speaker
+
+
 def _occurrences(text: str, question: str) -> list[tuple[int, int]]:
     """Where the stored question (up to an answer label in it) and each of its sentences of three words
-    or more are repeated in ``text``, whatever the whitespace between the words."""
-    return [(m.start(), m.end()) for pattern in _question_patterns(question) for m in pattern.finditer(text)]
+    or more are repeated in ``text``, whatever the whitespace between the words, but not where the
+    answer reports it (its respondent's words)."""
+    return [(m.start(), m.end()) for pattern in _question_patterns(question) for m in pattern.finditer(text)
+            if not _reported(text, m.start())]
+
+
+def _reported(text: str, start: int) -> bool:
+    """Whether the words at ``start`` are reported: in the same line, after a reporting verb followed by
+    only the addressee and linking words ("… har frågat mig vilka …")."""
+    line = text[max(0, start - 160):start].rsplit("\n", 1)[-1]
+    return _REPORTING_TAIL.search(line) is not None
 
 
 @lru_cache(maxsize=1024)

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from svar.index.errors import SvarError
+from svar.index.records import PASSAGE_KINDS
 
 from . import formatting
 
@@ -190,7 +191,7 @@ def _filter_options(function):
         click.option("--since", help="Answers from this date on (YYYY-MM-DD, inclusive)."),
         click.option("--until", help="Answers up to this date (YYYY-MM-DD, inclusive)."),
         click.option("--dnr", help="Only this answer (e.g. 'KS 2022/65')."),
-        click.option("--kind", type=click.Choice(["preamble", "answer", "closing"]), help="Kind of passage."),
+        click.option("--kind", type=click.Choice(PASSAGE_KINDS), help="Kind of passage."),
     ]
     for option in reversed(options):
         function = option(function)

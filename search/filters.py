@@ -8,6 +8,7 @@ from dataclasses import dataclass, fields
 
 from whoosh import query
 
+from svar.index.records import PASSAGE_KINDS
 from svar.index.errors import FilterError
 from svar.index.schema import dnr_key, name_key, party_key
 
@@ -72,7 +73,7 @@ class Filters:
 
 # The filters a user can set; indexed_after is svar's own (alerts use it).
 USER_FILTERS = tuple(f.name for f in fields(Filters) if f.name != "indexed_after")
-KINDS = ("preamble", "answer", "closing")
+KINDS = PASSAGE_KINDS
 _DAY = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 
 

@@ -58,10 +58,13 @@ def person_json(p: Person, *, with_role: bool = False) -> dict:
 
 def said_by(speaker: Speaker | None, interpellant: Person, respondent: Person, *, with_role: bool = True) -> str:
     """Who said a quote, for its citation: the respondent as in the title ("socialborgarrådet Jan
-    Jönsson (L)"), the interpellant named as such ("Alexandra Mattsson Åkerström (V), interpellant").
+    Jönsson (L)"), the interpellant named as such ("Alexandra Mattsson Åkerström (V), interpellant"),
+    another member of a debate by name and party.
     No speaker (no snippet): the respondent, who signed the answer."""
     if speaker is not None and speaker.side == "interpellant":
         return f"{person(interpellant)}, interpellant"
+    if speaker is not None and speaker.side == "debater":  # another member, in the debate
+        return f"{speaker.name} ({speaker.party})" if speaker.party else speaker.name
     return person(respondent, with_role=with_role)
 
 

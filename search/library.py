@@ -282,7 +282,7 @@ class AnswerIndex:
             made = snippet_of(text, parsed.matches, parts=parsed.terms.get("parts", ()), prefixes=prefixes, sides=sides,
                               phrases=parsed.phrases)
             snippet, highlights = made.text, made.highlights
-            speaker = speaker_of(made.side, interpellant, respondent) if made.text else None
+            speaker = speaker_of(made.side, interpellant, respondent, made.person) if made.text else None
         else:
             snippet, highlights = "", []
         return Hit(

@@ -16,6 +16,8 @@ from svar.index.analysis import TOKEN_PATTERN, EllipsisTokenizer, all_parts, fol
 from svar.index.schema import build_schema
 from svar.index.sentences import sentence_spans
 
+from svar.index.records import Person
+
 from .attribution import INTERPELLANT, RESPONDENT, Part
 
 SNIPPET_CHARS = 320
@@ -221,6 +223,8 @@ class Snippet:
     text: str
     highlights: list[tuple[int, int]]
     side: str | None = None
+    # For a DEBATER snippet, the speaker its part names (attribution.Part.person).
+    person: "Person | None" = None
 
 
 def make_snippet(
@@ -285,7 +289,8 @@ def snippet_of(
         snippet = prefix + snippet
         highlights = [(s + len(prefix), e + len(prefix)) for s, e in highlights]
     snippet, highlights = _one_line(snippet + suffix, highlights)
-    return Snippet(snippet, highlights, region.side if region is not None else None)
+    return Snippet(snippet, highlights, region.side if region is not None else None,
+                   region.person if region is not None else None)
 
 
 def _whole_at(text: str, at: int, k: int, sides: Sequence[Part] | None, *, before: bool) -> bool:

@@ -252,7 +252,7 @@ def test_pages_forbid_scripts(client):
     ("/?q=barn&since=2022-02-30", "since '2022-02-30': no such date; use YYYY-MM-DD"),
     ("/?q=barn&since=2023&until=2022", "since 2023-01-01 is after until 2022-12-31: nothing can match"),
     ("/?q=barn&year=22", "year '22': give a four-digit year"),
-    ("/?q=barn&kind=intro", "kind 'intro': use one of preamble, answer, closing"),
+    ("/?q=barn&kind=intro", "kind 'intro': use one of preamble, answer, closing, debate"),
     ("/?q=barn&sort=best", "sort 'best': use one of relevance, newest, oldest"),
     ("/?q=barn&page=0", "page '0': give a page number (1, 2, …)"),
 ])
