@@ -148,7 +148,13 @@ class Searcher:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="baseline.py", description="Stock Whoosh baseline for the svar benchmark.")
+    return run_cli(argv, "baseline.py", "Stock Whoosh baseline for the svar benchmark.", build, add, Searcher)
+
+
+def run_cli(argv: list[str] | None, prog: str, description: str, build, add, searcher_class) -> int:
+    """The command line every engine of the benchmark has (build, add, search), over its own
+    ``build``, ``add`` and ``searcher_class``; ``--result FILE`` gets the run's measurements."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("build", help="a fresh index from files or folders")
     p.add_argument("index_dir", type=Path)
@@ -175,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
         out = add(args.index_dir, args.files)
         print(f"{out['passages']} passages added")
     else:
-        searcher = Searcher(args.index_dir)
+        searcher = searcher_class(args.index_dir)
         total, hits = searcher.search(args.query, party=args.party, year=args.year, limit=args.limit)
         searcher.close()
         if args.json:

@@ -15,11 +15,8 @@ without adding to the score. The passages come from svar's own loader, through b
 
 from __future__ import annotations
 
-import argparse
-import json
 import shutil
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -175,57 +172,8 @@ class Searcher:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="tantivy_engine.py", description="tantivy reference for the svar benchmark.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("build", help="a fresh index from files or folders")
-    p.add_argument("index_dir", type=Path)
-    p.add_argument("paths", type=Path, nargs="+")
-    p = sub.add_parser("add", help="add or replace answers")
-    p.add_argument("index_dir", type=Path)
-    p.add_argument("files", type=Path, nargs="+")
-    p = sub.add_parser("search", help="search and print the top hits with snippets")
-    p.add_argument("index_dir", type=Path)
-    p.add_argument("query")
-    p.add_argument("--party")
-    p.add_argument("--year", type=int)
-    p.add_argument("--limit", type=int, default=LIMIT)
-    p.add_argument("--json", action="store_true")
-    for p in sub.choices.values():
-        p.add_argument("--result", type=Path, help=argparse.SUPPRESS)  # the benchmark's measurements
-    args = parser.parse_args(argv)
-
-    started = time.perf_counter()
-    if args.command == "build":
-        out = build(args.index_dir, args.paths)
-        print(f"{out['passages']} passages of {out['answers']} answers ({out['rejected']} rejected)")
-    elif args.command == "add":
-        out = add(args.index_dir, args.files)
-        print(f"{out['passages']} passages added")
-    else:
-        searcher = Searcher(args.index_dir)
-        total, hits = searcher.search(args.query, party=args.party, year=args.year, limit=args.limit)
-        searcher.close()
-        if args.json:
-            print(json.dumps({"total": total, "hits": hits}, ensure_ascii=False, default=str))
-        else:
-            print(f"{total} passages match {args.query!r}")
-            for rank, hit in enumerate(hits, 1):
-                print(f"{rank:2}. {hit['dnr']} · passage {hit['passage']}  [{hit['score']:.2f}]\n    {hit['snippet']}")
-        out = {"total": total}
-    if args.result:
-        out["seconds"] = time.perf_counter() - started
-        out.update(_proc_io())
-        args.result.write_text(json.dumps(out))
-    return 0
-
-
-def _proc_io() -> dict:
-    """This process's I/O counters (Linux), for "bytes written"."""
-    try:
-        fields = dict(line.split(": ") for line in Path("/proc/self/io").read_text().splitlines())
-        return {"write_bytes": int(fields["write_bytes"]), "wchar": int(fields["wchar"])}
-    except (OSError, KeyError, ValueError):
-        return {}
+    return _baseline().run_cli(argv, "tantivy_engine.py", "tantivy reference for the svar benchmark.",
+                               build, add, Searcher)
 
 
 if __name__ == "__main__":
