@@ -1,5 +1,6 @@
 """Why a search found nothing, when the reason is not the query's words: a filter value no answer
-has (with the closest values that some have), or a query of stop words only."""
+has (with the closest values that some have), a query of stop words only, or a phrase whose words
+are there but never in that order."""
 
 from __future__ import annotations
 
@@ -41,8 +42,13 @@ def why_nothing(searcher: Searcher, parsed: ParsedQuery, filters: Filters) -> st
         if int(filters.year) not in years:
             span = f"{years[0]}–{years[-1]}" if years else "none"
             return f"no answer is from {filters.year} (the years in the index: {span})"
+    outside = re.findall(r"[^\W_]+", re.sub(r'"[^"]*"', " ", parsed.text))
+    if parsed.phrases and not outside:
+        quoted = " ".join('"' + " ".join(words) + '"' for words in parsed.phrases)
+        return (f"no passage has the words of {quoted} one after another as written (a phrase matches "
+                "its words in that order, stop words too); without the quotes the words are searched anywhere")
     typed = re.findall(r"[^\W\d_]+", parsed.text)
-    if typed and all(word.lower() in STOP_WORDS for word in typed):
+    if typed and not parsed.phrases and all(word.lower() in STOP_WORDS for word in typed):
         return (f"{parsed.text!r} holds only stop words, which are not searched on their own; "
                 "put words that carry the meaning in the query, or search a phrase in quotes")
     return None

@@ -67,6 +67,16 @@ def test_a_query_of_stop_words_only_says_so(answers, corpus_index_dir):
     assert out.exit_code == 0 and '"reason": "\'och att det\' holds only stop words' in out.stdout
 
 
+def test_a_phrase_whose_words_never_stand_in_that_order_says_so(answers):
+    result = answers.search('"inte regeringen kommer"')
+    assert result.total == 0 and answers.search("inte regeringen kommer").total > 0
+    assert result.reason == ('no passage has the words of "inte regeringen kommer" one after another as written '
+                             "(a phrase matches its words in that order, stop words too); without the quotes the "
+                             "words are searched anywhere")
+    # A phrase of stop words is searched (word for word), so it is not called a query of stop words.
+    assert answers.search('"och att det"').reason != answers.search("och att det").reason
+
+
 def test_the_web_page_says_why_nothing_matched(corpus_index_dir):
     from svar.search.web import create_app
 
