@@ -13,8 +13,9 @@ import re
 import unicodedata
 from collections import Counter
 from functools import lru_cache
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 import itertools
+from typing import cast
 
 from whoosh.analysis import Analyzer, Filter, LowercaseFilter, RegexTokenizer, StopFilter, Token
 from whoosh.analysis.analyzers import CompositeAnalyzer
@@ -116,7 +117,8 @@ class SwedishStemFilter(_StatelessFilter):
 
     is_morph = True
 
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+    # Filter.__call__ itself narrows Composable.__call__(value, **kwargs): whoosh's own typing.
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:  # type: ignore[override]
         for token in tokens:
             if not token.stopped:
                 token.text = stem(token.text)
@@ -134,7 +136,8 @@ class FoldFilter(_StatelessFilter):
     """Folds å/ä/ö and accents away. At index time it keeps only the words folding changed: the
     others are already in the main field, and a query word is folded the same way whatever it is."""
 
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+    # Filter.__call__ itself narrows Composable.__call__(value, **kwargs): whoosh's own typing.
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:  # type: ignore[override]
         for token in tokens:
             folded = fold(token.text)
             if folded == token.text and token.mode == "index":
@@ -148,7 +151,8 @@ class CompoundPartsFilter(_StatelessFilter):
     characters (so a snippet marks the whole compound); an elliptic pair ("jour+familjehem", from
     EllipsisTokenizer) becomes the compound it implies ("jourhem"). Query words pass through."""
 
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+    # Filter.__call__ itself narrows Composable.__call__(value, **kwargs): whoosh's own typing.
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:  # type: ignore[override]
         for token in tokens:
             if token.mode != "index":
                 yield token
@@ -188,7 +192,8 @@ class EllipsisTokenizer(RegexTokenizer):
         def fill(text: str, pos: int, start: int, end: int) -> Token:
             token.text, token.boost, token.stopped = text, 1.0, False
             if keeporiginal:
-                token.original = text
+                # whoosh's Token declares no "original", though its own tokenizers set it so
+                token.original = text  # type: ignore[attr-defined]
             if positions:
                 token.pos = start_pos + pos
             if chars:
@@ -221,7 +226,8 @@ class PartsTokenizer(RegexTokenizer):
             last = match.start()
             token.text, token.boost, token.stopped = match.group(0), 1.0, False
             if keeporiginal:
-                token.original = token.text
+                # whoosh's Token declares no "original", though its own tokenizers set it so
+                token.original = token.text  # type: ignore[attr-defined]
             if positions:
                 token.pos = start_pos + index + breaks
             if chars:
@@ -233,7 +239,8 @@ class QueryStopFilter(StopFilter):
     """Drops stop words from a query's words only: at index time every word passes, at its position
     (the exact field keeps them for phrases; a query's plain words leave them out)."""
 
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+    # Filter.__call__ itself narrows Composable.__call__(value, **kwargs): whoosh's own typing.
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:  # type: ignore[override]
         tokens = iter(tokens)
         first = next(tokens, None)
         if first is None:
@@ -257,7 +264,9 @@ class TokenwiseAnalyzer(Analyzer):
 
     def __init__(self, chain: CompositeAnalyzer, name: str) -> None:
         stops = [i for i, item in enumerate(chain.items) if isinstance(item, StopFilter)]
-        if (not isinstance(chain.items[0], RegexTokenizer) or len(stops) != 1 or not chain.items[stops[0]].renumber
+        # (the cast: stops holds the indices of StopFilters only)
+        if (not isinstance(chain.items[0], RegexTokenizer) or len(stops) != 1
+                or not cast(StopFilter, chain.items[stops[0]]).renumber
                 or not all(isinstance(item, LowercaseFilter) for item in chain.items[1:stops[0]])):
             raise ValueError(f"not a tokenizer, lower-casing, one renumbering stop filter, then per-token filters: {chain!r}")
         self.chain = chain
@@ -270,7 +279,14 @@ class TokenwiseAnalyzer(Analyzer):
     @property
     def expression(self) -> re.Pattern:
         """The tokenizer's regular expression: each of its matches is one token."""
-        return self.chain.items[0].expression
+        return self._tokenizer.expression
+
+    @property
+    def _tokenizer(self) -> RegexTokenizer:
+        """The chain's first item: a regex tokenizer, as __init__ checked."""
+        tokenizer = self.chain.items[0]
+        assert isinstance(tokenizer, RegexTokenizer), "__init__ takes only a chain that starts with one"
+        return tokenizer
 
     def word_terms(self, word: str) -> tuple[str, ...]:
         """The terms the index-time token stream makes of the token ``word`` (none for a stop word)."""
@@ -316,6 +332,7 @@ class TokenwiseAnalyzer(Analyzer):
         order: what Whoosh's Positions format gathers from the stream, without making the stream."""
         found: dict[str, list[int]] = {}
         get = found.get
+        kept: Iterator[tuple[int, tuple[str, ...]]]
         if self._has_pairs(value):
             kept = ((pos, terms) for pos, _, _, terms in self._kept_tokens(value))
         else:
@@ -341,7 +358,7 @@ class TokenwiseAnalyzer(Analyzer):
                     found[term] = get(term, 0) + 1
             return found
         terms_of = self._term_cache()
-        for text, count in _word_counts(self.chain.items[0].expression, value).items():
+        for text, count in _word_counts(self._tokenizer.expression, value).items():
             terms = terms_of[text]
             if terms is not STOPPED:
                 for term in terms:
@@ -361,7 +378,7 @@ class TokenwiseAnalyzer(Analyzer):
             return
         terms_of = self._term_cache()
         pos = None
-        for index, text in enumerate(_words(self.chain.items[0].expression, value)):
+        for index, text in enumerate(_words(self._tokenizer.expression, value)):
             terms = terms_of[text]
             if terms is not STOPPED:
                 pos = index if pos is None else pos + 1
@@ -378,7 +395,7 @@ class TokenwiseAnalyzer(Analyzer):
                 yield pos, terms
             return
         terms_of = self._term_cache()
-        expression = self.chain.items[0].expression
+        expression = self._tokenizer.expression
         base = 0  # the tokens and breaks before this piece
         for piece in value.split(PART_BREAK):
             words = _words(expression, piece)
@@ -389,7 +406,7 @@ class TokenwiseAnalyzer(Analyzer):
 
     def _kept_tokens(self, value: str) -> Iterator[tuple[int, int, int, tuple[str, ...]]]:
         """(position, start, end, terms) of each token the stop filter keeps, numbered as it numbers them."""
-        tokenizer = self.chain.items[0]
+        tokenizer = self._tokenizer
         terms_of = self._term_cache()
         pairs = ({m.start(1): m for m in EllipsisTokenizer.ELLIPSIS.finditer(value)}
                  if isinstance(tokenizer, EllipsisTokenizer) else {})

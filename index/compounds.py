@@ -20,6 +20,9 @@ MIN_PART = 3
 # Shorter words cannot hold two parts of at least MIN_PART letters.
 MIN_WORD = 2 * MIN_PART
 
+# The table's bytes: read whole (read_table) or mapped (open_table); both search and slice alike.
+Buffer = bytes | mmap.mmap
+
 
 class CompoundTable(NamedTuple):
     """What the splitter knows: which forms may start or continue a compound (with how many
@@ -35,9 +38,9 @@ class CompoundTable(NamedTuple):
     inflected: "frozenset[str] | SortedForms" = frozenset()
 
 
-def _sections(data: bytes) -> dict[str, tuple[int, int]]:
+def _sections(data: Buffer) -> dict[str, tuple[int, int]]:
     """Where each section's lines lie in the table's UTF-8 bytes: name → (start, end)."""
-    found = {}
+    found: dict[str, tuple[int, int]] = {}
     at = data.find(b"\n@")
     while at != -1:
         name_end = data.find(b"\n", at + 2)
@@ -58,7 +61,7 @@ def read_table(path: Path) -> CompoundTable:
     return _complete(path.read_bytes())
 
 
-def _complete(data: bytes) -> CompoundTable:
+def _complete(data: Buffer) -> CompoundTable:
     """The table in ``data`` (the file's bytes), every section whole."""
     sections = {name: data[start:end].decode("utf-8").split() for name, (start, end) in _sections(data).items()}
     return CompoundTable(_parsed(sections["heads"]), frozenset(sections["tails"]), frozenset(sections["whole"]),
@@ -79,7 +82,7 @@ class SortedForms:
 
     __slots__ = ("_data", "_start", "_end", "_counted", "_blocks")
 
-    def __init__(self, data: bytes, start: int, end: int, counted: bool) -> None:
+    def __init__(self, data: Buffer, start: int, end: int, counted: bool) -> None:
         self._data, self._start, self._end, self._counted = data, start, end, counted
         self._blocks: dict[str, dict[str, int] | frozenset[str]] = {}
 
@@ -88,7 +91,7 @@ class SortedForms:
         return len(self._blocks)
 
     @property
-    def data(self) -> bytes:
+    def data(self) -> Buffer:
         """The whole table's bytes (shared by its sections)."""
         return self._data
 
@@ -97,6 +100,7 @@ class SortedForms:
         block = self._blocks.get(form[:_BLOCK])
         if block is None:
             block = self._read(form[:_BLOCK])
+        assert isinstance(block, dict), "only the heads' section (counted) is asked for counts"
         return block.get(form, default)
 
     def __contains__(self, form: str) -> bool:
@@ -105,7 +109,7 @@ class SortedForms:
             block = self._read(form[:_BLOCK])
         return form in block
 
-    def _read(self, prefix: str):
+    def _read(self, prefix: str) -> dict[str, int] | frozenset[str]:
         key = prefix.encode("utf-8")
         lines = self._data[self._first_from(key):self._first_from(key + b"\xff")].decode("utf-8").split()
         block = self._blocks[prefix] = _parsed(lines) if self._counted else frozenset(lines)
@@ -160,6 +164,7 @@ def _table() -> CompoundTable:
     if _whole is not None:
         return _whole
     table = load_table()
+    assert isinstance(table.heads, SortedForms), "open_table reads every section a block at a time"
     if table.heads.blocks_read < _READ_WHOLE_AFTER:
         return table
     _whole = _complete(table.heads.data)  # the bytes it opened: the file is not read twice

@@ -76,7 +76,7 @@ def _paragraphs(path: Path, body) -> list[str]:
     """Each w:p's text, in document order (a paragraph inside another, as in a text box, also on its
     own, as before). Parsed as it is unpacked; each outermost paragraph, and whatever lies outside
     paragraphs, is dropped once read, so memory holds one paragraph, not the document's tree."""
-    parser = ElementTree.XMLPullParser(events=("start", "end"))
+    parser: ElementTree.XMLPullParser[ElementTree.Element] = ElementTree.XMLPullParser(events=("start", "end"))
     paragraphs: list[str] = []
     open_paragraphs: list[int] = []  # indexes into paragraphs of the w:p elements not yet ended
     stack: list[ElementTree.Element] = []

@@ -110,7 +110,9 @@ def extract(paragraphs: list[str]) -> Metadata:
     if dnr_at is None:
         dnr_at = next((i for i, p in enumerate(paragraphs) if _DNR.search(p)), None)
     if dnr_at is not None:
-        meta.dnr = normalise_dnr(_DNR.search(paragraphs[dnr_at]).group(0))
+        dnr = _DNR.search(paragraphs[dnr_at])
+        assert dnr is not None, "dnr_at is a paragraph _DNR was found in"
+        meta.dnr = normalise_dnr(dnr.group(0))
     else:
         meta.warnings.append("no diary number (Dnr) found")
 
@@ -118,6 +120,7 @@ def extract(paragraphs: list[str]) -> Metadata:
     if title_at is not None:
         title = paragraphs[title_at]
         match = _TITLE.match(title)
+        assert match is not None, "title_at is a paragraph _TITLE matches"
         meta.title = title
         meta.topic = match["topic"].strip()
         meta.interpellant = Person(name=match["interpellant"].strip(), party=match["interpellant_party"].strip())

@@ -18,12 +18,16 @@ import pickle
 import queue
 import signal
 import sys
+from typing import TYPE_CHECKING, Any
 
 from whoosh.util import random_name
 
 from . import whoosh_compat
 from .errors import SvarError
 from .postings import TermwiseWriter
+
+if TYPE_CHECKING:
+    from multiprocessing.queues import Queue
 
 # Passages per job handed to a worker (one pickled file in Whoosh's temporary folder).
 BATCH = 250
@@ -67,8 +71,9 @@ class ParallelWriter(TermwiseWriter):
         whoosh_lock_fd = whoosh_compat.writer_lock_descriptor(self)
         self._inherited_fds = tuple(inherited_fds) + ((whoosh_lock_fd,) if whoosh_lock_fd is not None else ())
         self._context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-        self._jobs = None
-        self._results = None
+        # Made with the workers: job file names (None: no more jobs), and the workers' reports.
+        self._jobs: Queue[str | None] | None = None
+        self._results: Queue[tuple[str, Any]] | None = None
 
     def add_document(self, **fields) -> None:
         if self.workers == 1:
@@ -93,7 +98,8 @@ class ParallelWriter(TermwiseWriter):
             self._send(self._buffer)
             self._buffer = []
 
-    def commit(self, mergetype=None, optimize=None, merge=None) -> None:
+    # Whoosh's SegmentWriter.commit narrows IndexWriter.commit(**kwargs) so: its signature, kept here.
+    def commit(self, mergetype=None, optimize=None, merge=None) -> None:  # type: ignore[override]
         if not self._tasks:
             # A small run: index what was buffered here, as a plain SegmentWriter would.
             for fields in self._buffer:
@@ -119,7 +125,8 @@ class ParallelWriter(TermwiseWriter):
         whoosh_compat.commit_toc(self, finalsegments)
         whoosh_compat.finish(self)
 
-    def cancel(self) -> None:
+    # Whoosh's SegmentWriter.cancel narrows IndexWriter.cancel(**kwargs) so: its signature, kept here.
+    def cancel(self) -> None:  # type: ignore[override]
         try:
             self._stop_workers()
         finally:
@@ -135,6 +142,7 @@ class ParallelWriter(TermwiseWriter):
 
     def _put(self, job: str | None) -> None:
         """Queue a job, waiting while the workers are busy, but never for a worker that has died."""
+        assert self._jobs is not None, "jobs are queued only once _start_workers made the queue"
         while True:
             try:
                 self._jobs.put(job, timeout=_POLL_SECONDS)
@@ -156,6 +164,7 @@ class ParallelWriter(TermwiseWriter):
 
     def _collect(self) -> list:
         """Each worker's segment; raises WorkerError (after stopping the rest) as soon as one has failed."""
+        assert self._results is not None, "results are collected only once _start_workers made the queue"
         segments: list = []
         error = None
         while error is None and len(segments) < len(self._tasks):

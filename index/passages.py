@@ -113,6 +113,7 @@ def _units(body: list[Paragraph]) -> tuple[list[Unit], dict[int, str]]:
                 # Questions listed up front, answered later in prose: the list is preamble.
                 for paragraph in run:
                     match = _QUESTION.match(paragraph.text)
+                    assert match is not None, "_listed_run takes only paragraphs _QUESTION matches"
                     listed[int(match[1])] = match[2].strip()
                 _append(units, "preamble", None, "", run)
                 i += len(run)

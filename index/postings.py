@@ -15,7 +15,7 @@ import marshal
 import os
 import struct
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pickle import dumps as pickle_dumps
 
 from whoosh.codec.base import OutOfOrderError
@@ -102,6 +102,7 @@ class TermPool:
     def _record_length(self, fieldname: str, docnum: int, length: int) -> None:
         if self.disordered:
             return
+        assert self.base is not None, "not disordered: start_document set it, before this document's postings"
         offset = docnum - self.base
         column = self.lengths.get(fieldname)
         if column is None:
@@ -149,7 +150,8 @@ class TermPool:
             return
         sources = [self._read_run(name, n) for n, name in enumerate(self.runs)]
         sources.append(self._in_memory(len(self.runs)))
-        key, parts = None, []
+        key: tuple[str, bytes] | None = None
+        parts: list[bytes] = []
         for fieldname, btext, _, blob in heapq.merge(*sources):
             if (fieldname, btext) != key:
                 if key is not None:
@@ -176,7 +178,7 @@ class TermPool:
         unpack = _RECORD.unpack_from
         header = _RECORD.size
         lastfield = None
-        field_length = None
+        field_length: Callable[[int], int | None]  # set with the first field, before its first term
         for fieldname, btext, blob in self.terms():
             if fieldname != lastfield:
                 if lastfield is not None:
@@ -188,10 +190,12 @@ class TermPool:
             add = fieldwriter.add
             offset, end, last = 0, len(blob), -1
             columnar = columns is not None and fieldname in columns.fields
-            values = None
-            # A numeric field's lowest precision term: b"\x00", then the value (big-endian).
-            valued = columnar and fieldname in columns.numeric and btext[:1] == b"\x00"
+            values: list[bytes] | None = None
+            valued = False
             if columnar:
+                assert columns is not None, "columnar: there are columns, and they take this field"
+                # A numeric field's lowest precision term: b"\x00", then the value (big-endian).
+                valued = fieldname in columns.numeric and btext[:1] == b"\x00"
                 docnums, weights = array("I"), array("d")
                 add_docnum, add_weight = docnums.append, weights.append
                 if fieldname in columns.positioned:
@@ -214,6 +218,7 @@ class TermPool:
                     if values is not None:
                         add_value(value)
             if columnar:
+                assert columns is not None, "columnar: there are columns, and they take this field"
                 columns.add(fieldname, btext, docnums, weights, values)
                 if valued:
                     columns.add_value(fieldname, int.from_bytes(btext[1:], "big"), docnums)
@@ -221,14 +226,14 @@ class TermPool:
         if lastfield is not None:
             fieldwriter.finish_field()
 
-    def _length_lookup(self, fieldname: str, lengths_reader):
+    def _length_lookup(self, fieldname: str, lengths_reader) -> Callable[[int], int | None]:
         if lengths_reader is None:
             return lambda docnum: 0
         segment_length = None
         recorded = self.lengths.get(fieldname)
         base, upto = self.base, (self.base or 0) + self.recorded
 
-        def length(docnum: int) -> int:
+        def length(docnum: int) -> int | None:  # None: the passage has no length (doc_field_length)
             nonlocal segment_length
             if recorded is not None and base is not None and base <= docnum < upto:
                 offset = docnum - base
@@ -357,4 +362,5 @@ class TermwiseWriter(SegmentWriter):
         folder = whoosh_compat.storage_folder(self.storage)
         written = os.path.join(folder, temporary_name(segment_id)) if folder else None
         if written and os.path.exists(written):
+            assert folder is not None, "written is a path in it"
             os.replace(written, os.path.join(folder, final_name(segment_id)))

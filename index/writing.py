@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from contextlib import contextmanager
 from pathlib import Path
 
-from whoosh.index import Index, LockError
+from whoosh.index import FileIndex, LockError
 from whoosh.reading import SegmentReader
 
 from . import store, whoosh_compat
@@ -175,7 +175,7 @@ def _writing(index_dir: Path) -> Iterator[None]:
         raise SvarError(f"could not write the index at {index_dir}: {exc.strerror or exc}") from exc
 
 
-def _index_into(ix: Index, files: list[str], progress: Callable[[Path], None] | None,
+def _index_into(ix: FileIndex, files: list[str], progress: Callable[[Path], None] | None,
                 variants: bool = True, workers: int | None = None) -> IndexReport:
     """Parse each new or changed file and add it to one open writer, committing once at the end.
 
@@ -321,7 +321,7 @@ def _locked(index_dir: Path, timeout: float | None) -> WriteLock:
 class _IndexedState:
     """Answers already indexed, looked up per file (never a scan: the index may hold 100,000 passages)."""
 
-    def __init__(self, ix: Index) -> None:
+    def __init__(self, ix: FileIndex) -> None:
         self._searcher = ix.searcher()
 
     def close(self) -> None:
@@ -340,10 +340,10 @@ class _IndexedState:
         if not source:
             return set()
         searcher = self._searcher
-        return {searcher.stored_fields(n)["dnr"] for n in searcher.document_numbers(source=source)}
+        return {searcher.reader().stored_fields(n)["dnr"] for n in searcher.document_numbers(source=source)}
 
 
-def _writer(ix: Index, index_dir: Path, workers: int = 1):
+def _writer(ix: FileIndex, index_dir: Path, workers: int = 1):
     try:
         if workers > 1:
             return ParallelWriter(ix, workers=workers, inherited_fds=held_descriptors(),
@@ -356,7 +356,7 @@ def _writer(ix: Index, index_dir: Path, workers: int = 1):
         ) from None
 
 
-def _commit(writer, ix: Index) -> None:
+def _commit(writer, ix: FileIndex) -> None:
     try:
         writer.commit(mergetype=merge_policy)
     except OSError as exc:
@@ -381,7 +381,7 @@ def _add(writer, answer: Answer, state: _IndexedState, report: IndexReport, inde
             report.passages += 1
 
 
-def _write(ix: Index, answers: Iterable[Answer], state: _IndexedState, report: IndexReport,
+def _write(ix: FileIndex, answers: Iterable[Answer], state: _IndexedState, report: IndexReport,
            with_variants: bool = True) -> None:
     indexed_at = time.time_ns() // 1_000_000
     writer = _writer(ix, getattr(ix, "index_dir", Path(ix.storage.folder)))  # the folder users know
