@@ -39,7 +39,7 @@ class Round:
     error: SvarError | None = None
 
 
-def snapshot(paths: Iterable[Path]) -> dict[Path, Signature]:
+def snapshot(paths: Iterable[Path | str]) -> dict[Path, Signature]:
     """The answer files under ``paths`` as they are now; taken before indexing them, it tells a
     watcher which versions it need not index again (a file changed since then differs from it)."""
     return _signatures([Path(name) for name in answer_files(paths)])

@@ -225,7 +225,9 @@ def _reported_quotations(text: str, start: int, end: int, references: re.Pattern
         if _introduces(before, references) or _follows(after, references):
             inner_start, inner_end = _trimmed(text, start + q.start(2), start + q.end(2))
             # The punctuation right after the closing mark ends the framing sentence: it goes with the marks.
-            outer_end = start + q.end() + len(re.match(r"[.,;:]*", paragraph[q.end():])[0])
+            closing = re.match(r"[.,;:]*", paragraph[q.end():])
+            assert closing is not None, "[.,;:]* matches any text, if only with nothing"
+            outer_end = start + q.end() + len(closing[0])
             found.append((inner_start, inner_end, start + q.start(), outer_end))
     return found
 

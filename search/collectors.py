@@ -13,6 +13,7 @@ import weakref
 from dataclasses import dataclass
 
 import numpy as np
+from whoosh.columns import ColumnReader
 
 from .results import SORTS
 
@@ -25,8 +26,8 @@ class Matches:
     """Every passage a search matched, over the whole index: global passage numbers (ascending)
     and scores."""
 
-    docs: object  # int64
-    scores: object  # float64
+    docs: np.ndarray  # int64
+    scores: np.ndarray  # float64
 
     def __len__(self) -> int:
         return len(self.docs)
@@ -38,17 +39,17 @@ class Columns:
     def __init__(self, searcher, sources: list[SegmentSource]) -> None:
         self.searcher = searcher
         self.sources = sources
-        self._dnr = None
+        self._dnr: ColumnReader | None = None
 
     def dnr(self, docnum: int) -> str:
         if self._dnr is None:
             self._dnr = _column(self.searcher, "dnr")
         return self._dnr[docnum]
 
-    def dnrs(self, docs) -> list[str]:
+    def dnrs(self, docs: np.ndarray) -> list[str]:
         return [self.dnr(d) for d in docs.tolist()]
 
-    def dates(self, docs):
+    def dates(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(value, present) of each passage's date (global passage numbers, ascending)."""
         values = np.zeros(len(docs), dtype=np.uint64)
         present = np.zeros(len(docs), dtype=bool)
@@ -66,7 +67,7 @@ class Columns:
 _COLUMNS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _column(searcher, fieldname: str):
+def _column(searcher, fieldname: str) -> ColumnReader:
     """A sortable field's column over the whole index, opened once per reader (opening reads
     every segment's offsets)."""
     reader = searcher.reader()
@@ -99,8 +100,8 @@ def ordered(matches: Matches, columns: Columns, sort: str, start: int, stop: int
     primary = np.where(present, last - values if sort == "newest" else values, last)
     # lexsort: the last key is the primary one; the passage number makes the order total.
     order = np.lexsort((matches.docs, -scores, ~present, primary)).tolist()
-    keys = [(bool(not present[i]), int(primary[i]), -float(scores[i])) for i in order]
-    return _break_ties(order, keys, matches, columns, start, stop)
+    date_keys = [(bool(not present[i]), int(primary[i]), -float(scores[i])) for i in order]
+    return _break_ties(order, date_keys, matches, columns, start, stop)
 
 
 def _break_ties(order: list[int], keys: list[tuple], matches: Matches, columns: Columns, start: int,
@@ -145,7 +146,7 @@ def best_per_answer(matches: Matches, columns: Columns, sort: str) -> tuple[Matc
     return best, [by_doc[int(d)] for d in best.docs.tolist()]
 
 
-def count_within(matches: Matches, selected) -> int:
+def count_within(matches: Matches, selected: np.ndarray) -> int:
     """How many matches are among ``selected`` (global passage numbers, ascending)."""
     if not len(selected) or not len(matches):
         return 0

@@ -282,7 +282,9 @@ class AnswerIndex:
             made = snippet_of(text, parsed.matches, parts=parsed.terms.get("parts", ()), prefixes=prefixes, sides=sides,
                               phrases=parsed.phrases)
             snippet, highlights = made.text, made.highlights
-            speaker = speaker_of(made.side, interpellant, respondent, made.person) if made.text else None
+            if made.text:
+                assert made.side is not None, "a snippet made from sides has the side of its part"
+                speaker = speaker_of(made.side, interpellant, respondent, made.person)
         else:
             snippet, highlights = "", []
         return Hit(

@@ -10,10 +10,11 @@ import copy
 import fnmatch
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from whoosh import qparser, query
-from whoosh.qparser import MultifieldParser, OrGroup, syntax
+from whoosh.qparser import MultifieldParser, OrGroup, QueryParser, syntax
 from whoosh.qparser.taggers import RegexTagger
 
 from svar.index.analysis import STEM_OVERRIDES, STOP_WORDS, TOKEN_PATTERN, stem
@@ -160,10 +161,10 @@ class ParsedQuery:
 
 # The fields a strict search uses: the words as typed and their inflections, nothing more.
 MAIN_FIELDS = ("question", "title", "body")
-_parsers: dict[tuple[str, ...], MultifieldParser] = {}
+_parsers: dict[tuple[str, ...], QueryParser] = {}
 
 
-def _make_parser(fields: tuple[str, ...]) -> MultifieldParser:
+def _make_parser(fields: tuple[str, ...]) -> QueryParser:
     boosts = {name: FIELD_BOOSTS[name] for name in fields}
     parser = MultifieldParser(list(fields), build_schema(), fieldboosts=boosts, group=OrGroup)
     # Field names, ranges and "*:*" are not part of svar's query language: filters are options.
@@ -260,8 +261,7 @@ def _prune(q: query.Query) -> query.Query:
     return query.NullQuery if isinstance(pruned, query.Not) else pruned
 
 
-# A word's fields. A phrase's fields are left to add up: as its best field alone, the Riksdag phrase
-# queries' MRR fell from 1.000 to 0.900 (benchmarks/relevance.py).
+# What one word's alternatives across fields are made of (an ExactPhrase is matched in one field).
 _LEAVES = (query.Term, query.Wildcard, query.Prefix)
 
 
@@ -289,7 +289,7 @@ def _best_field_per_word(node: query.Query) -> query.Query:
     return regrouped
 
 
-def _words_of(subs: list[query.Query]) -> list[list[query.Query]]:
+def _words_of(subs: Sequence[query.Query]) -> list[list[query.Query]]:
     """``subs`` cut into runs of leaves of distinct text fields in TEXT_FIELDS order (one word's
     fields); anything else stands alone."""
     words: list[list[query.Query]] = []
@@ -312,12 +312,14 @@ def _words_of(subs: list[query.Query]) -> list[list[query.Query]]:
 def _one_word(node: query.Or, subs: list[query.Query]) -> query.Query:
     if len(subs) < 2:
         return node
-    if any(q.fieldname == "exact" and _SWEDISH_LETTERS.search(q.text) for q in subs):
+    leaves = [q for q in subs if isinstance(q, _LEAVES)]
+    assert len(leaves) == len(subs), "_words_of makes a word of two or more of leaves only"
+    if any(q.fieldname == "exact" and _SWEDISH_LETTERS.search(q.text) for q in leaves):
         # Typed with å/ä/ö, a word means those letters: "gäng" is not "gång", though both fold to
         # "gang". Only a word typed without them is also looked for with them.
-        subs = [q for q in subs if q.fieldname != "folded"]
-    main = [q for q in subs if q.fieldname != "exact"]
-    bonus = [q for q in subs if q.fieldname == "exact"]
+        leaves = [q for q in leaves if q.fieldname != "folded"]
+    main = [q for q in leaves if q.fieldname != "exact"]
+    bonus = [q for q in leaves if q.fieldname == "exact"]
     best = BestField(main, boost=node.boost) if len(main) > 1 else main[0]
     if not bonus:
         return best
@@ -333,6 +335,7 @@ def _not_means_and_not(node: query.Or | query.And) -> query.Query:
     kept = [child for child in node.subqueries if not isinstance(child, query.Not)]
     if not kept:
         return query.NullQuery
+    positive: query.Query
     if len(kept) > 1:
         positive = copy.copy(node)  # keeps the OR group's settings
         positive.subqueries = kept

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from whoosh import query as wq
@@ -57,7 +58,8 @@ def rank(searcher: Searcher, plan: Node, filters: Filters, *, limit: int, offset
     page = []
     for i in ordered(matches, columns, sort, offset, offset + limit):
         docnum = int(matches.docs[i])
-        page.append(Ranked(docnum, float(matches.scores[i]), searcher.stored_fields(docnum),
+        # whoosh3's Searcher copies stored_fields from its reader at runtime; its class does not declare it.
+        page.append(Ranked(docnum, float(matches.scores[i]), searcher.stored_fields(docnum),  # type: ignore[attr-defined]
                            matching[i] if matching is not None else None))
     return Ranking(len(matches), page, counts)
 
@@ -67,7 +69,8 @@ def _matches(searcher: Searcher, plan: Node, filter_query: wq.Query | None,
     if plan is NOTHING or not searcher.doc_count_all():  # an empty index has no statistics either
         return Matches(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
     weight = Weight(searcher)
-    docs, scores = [], []
+    docs: list[np.ndarray] = []
+    scores: list[np.ndarray] = []
     for source in sources:
         scored = evaluate(plan, weight, source)
         if not len(scored):
@@ -83,7 +86,7 @@ def _matches(searcher: Searcher, plan: Node, filter_query: wq.Query | None,
     return Matches(np.concatenate(docs), np.concatenate(scores))
 
 
-def selected(sources: list[SegmentSource], filter_query: wq.Query):
+def selected(sources: list[SegmentSource], filter_query: wq.Query) -> np.ndarray:
     """Every live passage ``filter_query`` lets through, as global passage numbers (ascending)."""
     parts = [np.flatnonzero(allowed(filter_query, source)) + source.offset for source in sources]
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
@@ -114,7 +117,8 @@ def facet_counts(searcher: Searcher, sources: list[SegmentSource], matches: Matc
         for value in facet_values(searcher, name):
             passages = cached.get((name, value))
             if passages is None:
-                query = Filters(**{name: int(value) if name == "year" else value}).to_query()
+                given: dict[str, Any] = {name: int(value) if name == "year" else value}  # year's filter is a number
+                query = Filters(**given).to_query()
                 passages = cached[(name, value)] = (selected(sources, query) if query is not None
                                                     else np.zeros(0, dtype=np.int64))
             count = count_within(matches, passages)

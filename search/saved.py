@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from whoosh.util.filelock import FileLock
 
@@ -246,7 +247,7 @@ def _saved_search(item) -> SavedSearch:
     given = item.get("filters") or {}
     if not isinstance(given, dict):
         raise _BadEntry("filters is not an object")
-    values = {}
+    values: dict[str, Any] = {}  # filter → its value, of the type just checked
     for key, value in given.items():
         if key not in USER_FILTERS or value is None:
             continue

@@ -19,15 +19,15 @@ from svar.index.schema import PHRASE_FIELD
 
 from . import bm25
 from .plan import All, Best, Maybe, Node, Nothing, Phrase, Prefix, Sum, Without, Word
-from .sources import SegmentSource
+from .sources import Positions, SegmentSource
 
 
 @dataclass(frozen=True)
 class Scored:
     """Passages of one segment (ascending, each once) and their scores."""
 
-    docs: object  # int64 array
-    scores: object  # float64 array
+    docs: np.ndarray  # int64 array
+    scores: np.ndarray  # float64 array
 
     def __len__(self) -> int:
         return len(self.docs)
@@ -52,6 +52,9 @@ class Weight:
         known = _KNOWN.get(searcher)
         if known is None:
             known = _KNOWN[searcher] = ({}, {}, {})
+        self._stats: dict[tuple[str, str], TermStats]  # (field, text) → its statistics
+        self._avgfl: dict[str, float]  # field → its average length
+        self._expansions: dict[tuple[str, str, str | None], tuple[str, ...]]  # (field, text, pattern) → its terms
         self._stats, self._avgfl, self._expansions = known
 
     def stats(self, field: str, text: str) -> TermStats:
@@ -124,7 +127,7 @@ def evaluate(node: Node, weight: Weight, source: SegmentSource) -> Scored:
     raise TypeError(f"no evaluation for {type(node).__name__}")
 
 
-def matched(node: Node, weight: Weight, source: SegmentSource):
+def matched(node: Node, weight: Weight, source: SegmentSource) -> np.ndarray:
     """The passages ``node`` matches, without their scores (an exclusion's)."""
     return evaluate(node, weight, source).docs
 
@@ -198,7 +201,7 @@ def _all(parts: list[Scored]) -> Scored:
     return Scored(common, total)
 
 
-def _member(docs, within):
+def _member(docs: np.ndarray, within: np.ndarray) -> np.ndarray:
     """For each of ``docs``, whether it is in ``within`` (both ascending)."""
     if not len(within) or not len(docs):
         return np.zeros(len(docs), dtype=bool)
@@ -226,7 +229,7 @@ def _phrase(weight: Weight, source: SegmentSource, node: Phrase) -> Scored:
     return Scored(candidates, total)
 
 
-def _in_order(candidates, located) -> object:
+def _in_order(candidates: np.ndarray, located: list[Positions]) -> np.ndarray:
     """Which candidates (held by every word) have word i at position p + i for some p: a boolean
     mask over the candidates."""
     n = len(located)

@@ -13,7 +13,7 @@ from whoosh import query as wq
 from .sources import SegmentSource, sortable
 
 
-def allowed(filter_query: wq.Query, source: SegmentSource):
+def allowed(filter_query: wq.Query, source: SegmentSource) -> np.ndarray:
     """Which passages of the segment ``filter_query`` lets through: a bool array, a passage each
     (deleted passages False)."""
     if filter_query is wq.NullQuery:
@@ -24,7 +24,7 @@ def allowed(filter_query: wq.Query, source: SegmentSource):
         mask = np.zeros(source.count, dtype=bool)
         mask[source.term_docs(filter_query.fieldname, filter_query.text)] = True
         return mask
-    if type(filter_query) in (wq.And, wq.Or):
+    if type(filter_query) is wq.And or type(filter_query) is wq.Or:
         parts = [allowed(child, source) for child in filter_query.subqueries]
         if not parts:
             return np.zeros(source.count, dtype=bool)
@@ -38,7 +38,7 @@ def allowed(filter_query: wq.Query, source: SegmentSource):
     raise TypeError(f"no filter evaluation for {type(filter_query).__name__}")
 
 
-def _in_range(q: wq.NumericRange, source: SegmentSource):
+def _in_range(q: wq.NumericRange, source: SegmentSource) -> np.ndarray:
     values, present = source.values(q.fieldname)
     fieldobj = source.reader.schema[q.fieldname]
     keep = present.copy()

@@ -57,6 +57,7 @@ def match_spans(text: str, matches: Callable[[str, str], bool], parts: Collectio
                 if matches(fieldname, token.text):
                     found.setdefault((token.startchar, token.endchar), token.text)
     else:
+        assert prefixes is not None, "lowered is made only when there are prefixes"
         for fieldname in MARKING_FIELDS:
             analyzer = _analyzers[fieldname]
             wanted = tuple(prefixes.get(fieldname, ()))

@@ -29,18 +29,18 @@ _EMPTY_FLOATS = np.zeros(0, dtype=np.float64)
 class Postings:
     """A term's live passages in one segment (ascending) and its frequency in each."""
 
-    docs: object  # int64 array
-    tf: object  # float64 array
+    docs: np.ndarray  # int64 array
+    tf: np.ndarray  # float64 array
 
 
 @dataclass(frozen=True)
 class Positions:
     """A term's live passages, and its positions in each: ``positions[starts[i]:starts[i] + counts[i]]``."""
 
-    docs: object  # int64
-    counts: object  # int64
-    starts: object  # int64
-    positions: object  # uint16 (from the columns) or int64
+    docs: np.ndarray  # int64
+    counts: np.ndarray  # int64
+    starts: np.ndarray  # int64
+    positions: np.ndarray  # uint16 (from the columns) or int64
 
 
 EMPTY_POSTINGS = Postings(_EMPTY_DOCS, _EMPTY_FLOATS)
@@ -59,10 +59,10 @@ class SegmentSource:
         live = np.ones(self.count, dtype=bool)
         live[self.deleted] = False
         self.live = live
-        self._lengths: dict[str, object] = {}
-        self._scratch: list[tuple[object, object]] = []
+        self._lengths: dict[str, np.ndarray] = {}
+        self._scratch: list[tuple[np.ndarray, np.ndarray]] = []
 
-    def scratch(self) -> tuple[object, object]:
+    def scratch(self) -> tuple[np.ndarray, np.ndarray]:
         """A float64 array of zeros and a bool array of False, a passage each, lent until
         ``give_back``: per-passage accumulators that cost no allocation (a large segment's pages
         mapped afresh for every search cost more than the scoring)."""
@@ -71,7 +71,7 @@ class SegmentSource:
         except IndexError:
             return np.zeros(self.count), np.zeros(self.count, dtype=bool)
 
-    def give_back(self, pair: tuple[object, object], touched) -> None:
+    def give_back(self, pair: tuple[np.ndarray, np.ndarray], touched: np.ndarray) -> None:
         """Return a scratch pair whose entries at ``touched`` (and only there) were changed."""
         values, flags = pair
         values[touched] = 0.0
@@ -134,7 +134,7 @@ class SegmentSource:
         return Positions(np.array(ids, dtype=np.int64), counts_array, np.cumsum(counts_array) - counts_array,
                          np.array(flat, dtype=np.int64))
 
-    def lengths(self, field: str):
+    def lengths(self, field: str) -> np.ndarray:
         """Each passage's length byte in ``field`` (uint8, deleted passages too)."""
         found = self._lengths.get(field)
         if found is None:
@@ -146,11 +146,11 @@ class SegmentSource:
 
     # -- filters -----------------------------------------------------------------------------------
 
-    def term_docs(self, field: str, text: str):
+    def term_docs(self, field: str, text: str) -> np.ndarray:
         """The live passages that hold a term of a keyword or ID field (no frequencies needed)."""
         return self.postings(field, text).docs
 
-    def values(self, field: str):
+    def values(self, field: str) -> tuple[np.ndarray, np.ndarray]:
         """(values, present): each passage's value of a numeric field, in the order-preserving integer
         form Whoosh sorts numbers by, and whether it has one (deleted passages: False)."""
         stored = self.columns.values(field) if self.columns is not None else None

@@ -207,7 +207,8 @@ def _written_as_name(searcher: Searcher, word: str) -> bool:
     pattern = re.compile(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])", re.IGNORECASE)
     seen = 0
     for docnum in searcher.document_numbers(**{SPELLING_FIELD: word}):
-        fields = searcher.stored_fields(docnum)
+        # whoosh3's Searcher copies stored_fields from its reader at runtime; its class does not declare it.
+        fields = searcher.stored_fields(docnum)  # type: ignore[attr-defined]
         found = next((m for part in ("title", "question", "body") if (m := pattern.search(fields.get(part) or ""))), None)
         if found is None:
             continue

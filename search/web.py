@@ -67,7 +67,8 @@ def create_app(index_dir: str | os.PathLike[str]) -> Flask:
         # The search the reader came from rides along, for the link back to it.
         state = SearchState.from_args(request.args)
         if _untidy(state):
-            return redirect(url_for("answer", dnr=dnr, **state.params()))
+            # Flask's url_for types _external (a bool) among its keywords; params() holds none of them.
+            return redirect(url_for("answer", dnr=dnr, **state.params()))  # type: ignore[arg-type]
         with answers.use() as index:
             document = index.document(dnr)
         return render_template("document.html", document=document, state=state)
@@ -142,7 +143,8 @@ def make_server(index_dir: str | os.PathLike[str], host: str, port: int) -> Base
 
 def _answer_url(dnr: str, state: SearchState | None = None, passage: int | None = None) -> str:
     params = state.params() if state is not None else {}
-    return url_for("answer", dnr=dnr, **params, _anchor=f"p{passage}" if passage is not None else None)
+    # Flask's url_for types _external (a bool) among its keywords; params() holds none of them.
+    return url_for("answer", dnr=dnr, **params, _anchor=f"p{passage}" if passage is not None else None)  # type: ignore[arg-type]
 
 
 def _untidy(state: SearchState) -> bool:

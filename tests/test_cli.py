@@ -201,3 +201,11 @@ def test_index_option_before_the_command(runner, tmp_path):
     assert runner.invoke(main, ["--index", target, "index"]).exit_code == 0
     result = runner.invoke(main, ["--index", target, "stats", "--json"])
     assert json.loads(result.stdout)["path"] == target
+
+
+def test_python_dash_m_runs_the_command():
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "svar.search", "--version"], capture_output=True, text=True)
+    assert (result.returncode, result.stdout) == (0, "svar, version 0.1.0\n")
