@@ -8,6 +8,7 @@ phrase is marked where its words stand in a row, as one span, and only there.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -313,23 +314,32 @@ def _whole_at(text: str, at: int, k: int, sides: Sequence[Part] | None, *, befor
 
 # Whitespace that _one_line changes: any but a lone space (re's \s is str.isspace()).
 _FOLDED_SPACE = re.compile(r"[^\S ]|\s\s")
+_SPACE_RUN = re.compile(r"\s+")
 
 
 def _one_line(snippet: str, highlights: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
-    """Fold paragraph breaks and runs of spaces to one space, moving the offsets with the text."""
+    """Fold paragraph breaks and runs of spaces to one space, moving the offsets with the text: an
+    offset inside a run moves to just after its space."""
     if _FOLDED_SPACE.search(snippet) is None:  # most snippets lie within one paragraph: nothing moves
         return snippet, highlights
-    out: list[str] = []
-    new_position: list[int] = []  # old offset → new offset
-    for char in snippet:
-        new_position.append(len(out))
-        if char.isspace():
-            if out and out[-1] == " ":
-                continue
-            char = " "
-        out.append(char)
-    new_position.append(len(out))
-    return "".join(out), [(new_position[s], new_position[e]) for s, e in highlights]
+    runs = [match.span() for match in _SPACE_RUN.finditer(snippet)]
+    starts = [start for start, _ in runs]
+    removed = []  # characters the runs before each run took out
+    total = 0
+    for start, end in runs:
+        removed.append(total)
+        total += end - start - 1
+
+    def moved(offset: int) -> int:
+        k = bisect_right(starts, offset) - 1
+        if k < 0:
+            return offset
+        start, end = runs[k]
+        if offset < end:
+            return start - removed[k] + (offset > start)
+        return offset - removed[k] - (end - start - 1)
+
+    return _SPACE_RUN.sub(" ", snippet), [(moved(s), moved(e)) for s, e in highlights]
 
 
 def _best_unit(units: list[tuple[int, int, int]], spans: list[tuple[int, int, str]],

@@ -332,3 +332,33 @@ def test_a_snippet_is_one_line_and_highlights_the_matched_words_in_order(text, q
     words = [" ".join(text[start:end].split()) for start, end, _ in match_spans(text, parsed.matches, parts, prefixes)]
     shown = [snippet[start:end] for start, end in highlights]
     assert any(words[k:k + len(shown)] == shown for k in range(len(words) - len(shown) + 1))
+
+
+def _one_line_plainly(snippet: str, highlights: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
+    """Every run of whitespace as one space, character by character, each offset moved with its character."""
+    out: list[str] = []
+    new_position: list[int] = []
+    for char in snippet:
+        new_position.append(len(out))
+        if char.isspace():
+            if out and out[-1] == " ":
+                continue
+            char = " "
+        out.append(char)
+    new_position.append(len(out))
+    return "".join(out), [(new_position[s], new_position[e]) for s, e in highlights]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab \n\t\u00a0\u2029x."), max_size=40), st.data())
+def test_a_snippet_on_one_line_moves_its_marks_with_the_text(snippet, data):
+    from svar.search.snippets import _one_line
+
+    offsets = st.integers(0, len(snippet))
+    highlights = [tuple(sorted(pair)) for pair in data.draw(st.lists(st.tuples(offsets, offsets), max_size=5))]
+    expected = _one_line_plainly(snippet, highlights)
+    folded = _one_line(snippet, highlights)
+    if folded[0] != snippet:  # _one_line leaves a snippet with single spaces alone, as it was
+        assert folded == expected
+    else:
+        assert expected[0] == snippet and folded[1] == highlights
