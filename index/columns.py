@@ -7,8 +7,8 @@ has hundreds of thousands of them. Here a term with at least MIN_POSTINGS postin
 make filters) is also written as two arrays that a reader maps whole; rarer terms are read from
 Whoosh.
 
-A term of a field with positions (title, question, body) also gets its positions, so that a
-phrase is matched with array operations rather than by decoding every candidate's positions.
+A term of the field with positions (exact: every word as written) also gets its positions, so that
+a phrase is matched with array operations rather than by decoding every candidate's positions.
 A numeric field (year, date, ...) holding one value a passage also gets every passage's value, so
 that a range (--since, --until) is one comparison rather than the union of thousands of terms.
 
