@@ -20,6 +20,7 @@ from flask import Flask, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.serving import BaseWSGIServer, make_server as werkzeug_server
 
+from svar.index import i18n
 from svar.index.errors import FilterError, SvarError, UnknownDocumentError
 
 from .attribution import INTERPELLANT
