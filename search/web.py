@@ -48,6 +48,9 @@ def create_app(index_dir: str | os.PathLike[str]) -> Flask:
     """The web app over the index at ``index_dir`` (opened at the first request, not here)."""
     app = Flask(__name__)
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True  # tidy HTML from block tags
+    # {{ _("…") }} and {% trans %} in the templates: the request's language (set before each request).
+    app.jinja_env.add_extension("jinja2.ext.i18n")
+    app.jinja_env.install_gettext_callables(i18n._, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     answers = _SharedIndex(Path(index_dir))
 
     @app.get("/")
