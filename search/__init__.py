@@ -5,6 +5,9 @@
         result = answers.search("familjehem besök", party="V", limit=5)
         for hit in result.hits:
             print(hit.rank, hit.dnr, hit.snippet)
+
+Messages (errors, a result's ``reason``) are English unless a context asks for Swedish:
+``with use_language("sv"): …``.
 """
 
 from importlib import import_module
@@ -21,16 +24,18 @@ from svar.index.errors import (
 
 # The rest is imported on first use, so that `svar --help` and a search load only what they need.
 _LAZY = {
-    "AnswerIndex": ".library", "open_index": ".library", "Filters": ".filters",
+    "AnswerIndex": ".library", "open_index": ".library", "Filters": ".filters", "FilterField": ".filters",
+    "FILTER_FIELDS": ".filters", "use_language": "svar.index.i18n", "set_language": "svar.index.i18n",
     "Document": ".results", "DocumentSummary": ".results", "Hit": ".results", "IndexStats": ".results",
     "PassageView": ".results", "SearchResult": ".results",
     "Person": "svar.index.records", "IndexReport": "svar.index.writing",
 }
 
 __all__ = [
-    "AnswerIndex", "Document", "DocumentSummary", "FilterError", "Filters", "Hit", "IndexDamagedError",
-    "IndexLockedError", "IndexMissingError", "IndexReport", "IndexStats", "PassageView", "Person", "ReadError",
-    "SearchResult", "SvarError", "UnknownDocumentError", "open_index",
+    "FILTER_FIELDS", "AnswerIndex", "Document", "DocumentSummary", "FilterError", "FilterField", "Filters", "Hit",
+    "IndexDamagedError", "IndexLockedError", "IndexMissingError", "IndexReport", "IndexStats", "PassageView",
+    "Person", "ReadError", "SearchResult", "SvarError", "UnknownDocumentError", "open_index", "set_language",
+    "use_language",
 ]
 
 

@@ -11,30 +11,28 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from svar.index.errors import FilterError
+from svar.index.i18n import N_, _
 
-from .filters import Filters
+from .filters import FILTER_FIELDS, Filters
 
 PAGE_SIZE = 10
-SORT_LABELS = {"relevance": "best match", "newest": "newest first", "oldest": "oldest first"}
-# The filters a facet value can set, in the order of the form; each is a GET parameter of the same name.
-FILTER_FIELDS = ("party", "interpellant", "respondent", "year", "since", "until", "kind")
-# URL parameter order, so that the same search always gets the same URL.
+SORT_LABELS = {"relevance": N_("best match"), "newest": N_("newest first"), "oldest": N_("oldest first")}
+# URL parameter order, so that the same search always gets the same URL: the words, each filter of
+# ``Filters`` under its own name in the order of the form, then the order and the switches.
 PARAMETERS = ("q", *FILTER_FIELDS, "sort", "strict", "group", "page")
 _TRUE = {"1", "on", "true", "yes"}
 
 
 @dataclass(frozen=True)
 class SearchState:
-    """Everything that decides what the results page shows; empty strings mean "not set"."""
+    """Everything that decides what the results page shows; empty strings mean "not set".
+
+    ``filter_text`` holds each filter that is set, as typed (spaces tidied), by its ``Filters`` name;
+    the library reads and checks it, so the page accepts exactly what the command line does.
+    """
 
     q: str = ""
-    party: str = ""
-    interpellant: str = ""
-    respondent: str = ""
-    year: str = ""
-    since: str = ""
-    until: str = ""
-    kind: str = ""
+    filter_text: tuple[tuple[str, str], ...] = ()  # (name, text), in the order of FILTER_FIELDS
     sort: str = "relevance"
     strict: bool = False
     group: bool = False  # one hit per answer
@@ -47,20 +45,26 @@ class SearchState:
         ``lenient``: never fail, for an error page's form, which shows the values as they were typed
         (a bad page number or order falls back to the default) so that the reader can correct them.
         """
-        text = {name: " ".join(str(args.get(name, "")).split()) for name in ("q", *FILTER_FIELDS, "sort")}
-        sort = text.pop("sort") or "relevance"
+        def tidy(name: str) -> str:
+            return " ".join(str(args.get(name, "")).split())
+
+        state = cls(q=tidy("q"), filter_text=_filter_text({name: tidy(name) for name in FILTER_FIELDS}),
+                    strict=_flag(args.get("strict")), group=_flag(args.get("group")))
+        sort = tidy("sort") or "relevance"
         page_text = str(args.get("page", "") or "1").strip()
-        problem = None
+        problems: list[FilterError] = []
         if not page_text.isdigit() or int(page_text) < 1:
-            problem, page_text = f"page {page_text!r}: give a page number (1, 2, …)", "1"
-        if text["year"] and not (text["year"].isdigit() and len(text["year"]) == 4):
-            problem = f"year {text['year']!r}: give a four-digit year"
+            problems.append(FilterError("page", page_text, _("give a page number (1, 2, …)")))
+            page_text = "1"
         if sort not in SORT_LABELS:
-            problem, sort = f"sort {sort!r}: use one of {', '.join(SORT_LABELS)}", "relevance"
-        if problem and not lenient:
-            raise FilterError(problem)
-        return cls(**text, sort=sort, strict=_flag(args.get("strict")), group=_flag(args.get("group")),
-                   page=int(page_text))
+            problems.append(FilterError("sort", sort, _("use one of {orders}").format(orders=", ".join(SORT_LABELS))))
+            sort = "relevance"
+        state = dataclasses.replace(state, sort=sort, page=int(page_text))
+        if not lenient:
+            state.filters()  # the filters' own error first: they are what the reader typed last
+            if problems:
+                raise problems[0]
+        return state
 
     # -- reading the state -------------------------------------------------------------------------
 
@@ -68,10 +72,13 @@ class SearchState:
     def offset(self) -> int:
         return (self.page - 1) * PAGE_SIZE
 
+    def value(self, name: str) -> str:
+        """The text of the filter ``name`` ("" when it is not set)."""
+        return dict(self.filter_text).get(name, "")
+
     def filters(self) -> Filters:
-        return Filters(party=self.party or None, interpellant=self.interpellant or None,
-                       respondent=self.respondent or None, year=int(self.year) if self.year else None,
-                       since=self.since or None, until=self.until or None, kind=self.kind or None)
+        """The search's filters, read and checked by the library (FilterError names the field)."""
+        return Filters.from_values(dict(self.filter_text))
 
     def search_arguments(self) -> dict:
         """Keyword arguments for ``AnswerIndex.search`` (the text, filters, page, order, grouping)."""
@@ -80,11 +87,11 @@ class SearchState:
 
     def active_filters(self) -> list[tuple[str, str]]:
         """(name, value) of each filter that is set, in form order."""
-        return [(name, getattr(self, name)) for name in FILTER_FIELDS if getattr(self, name)]
+        return list(self.filter_text)
 
     def selects(self, name: str, value: str) -> bool:
         """Whether the filter ``name`` is set to ``value`` (as a facet would set it)."""
-        return getattr(self, name).casefold() == str(value).casefold()
+        return self.value(name).casefold() == str(value).casefold()
 
     # -- writing it back ---------------------------------------------------------------------------
 
@@ -92,7 +99,12 @@ class SearchState:
         """The GET parameters for this state, without those at their default, in a fixed order."""
         defaults = SearchState()
         out: dict[str, str] = {}
+        filters = dict(self.filter_text)
         for name in PARAMETERS:
+            if name in FILTER_FIELDS:
+                if filters.get(name):
+                    out[name] = filters[name]
+                continue
             value = getattr(self, name)
             if value == getattr(defaults, name):
                 continue
@@ -100,11 +112,14 @@ class SearchState:
         return out
 
     def changed(self, **changes) -> "SearchState":
-        """This state with some values replaced; any change but the page goes back to page 1,
-        because the old page number means nothing for a different result set."""
+        """This state with some values replaced (a filter by its name); any change but the page goes
+        back to page 1, because the old page number means nothing for a different result set."""
         if "page" not in changes:
             changes["page"] = 1
-        return dataclasses.replace(self, **changes)
+        filters = dict(self.filter_text)
+        for name in [name for name in changes if name in FILTER_FIELDS]:
+            filters[name] = " ".join(str(changes.pop(name)).split())
+        return dataclasses.replace(self, filter_text=_filter_text(filters), **changes)
 
     def with_filter(self, name: str, value: str) -> "SearchState":
         """This search with one filter set (or, with "", removed): what a facet link leads to."""
@@ -118,6 +133,11 @@ class SearchState:
     def bare(self) -> "SearchState":
         """Only the words: the way out of a search whose filters cannot be used."""
         return SearchState(q=self.q)
+
+
+def _filter_text(values: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """The filters that are set, in form order."""
+    return tuple((name, values[name]) for name in FILTER_FIELDS if values.get(name))
 
 
 def _flag(value: object) -> bool:

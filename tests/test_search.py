@@ -219,14 +219,31 @@ def test_filters_combine(seed_index):
 
 
 @pytest.mark.parametrize("filters, message", [
-    (dict(since="2022-13-01"), "--since '2022-13-01': no such date; use YYYY-MM-DD"),
-    (dict(until="igår"), "--until 'igår': not a date; use YYYY-MM-DD (or YYYY-MM, YYYY)"),
-    (dict(since="2023-01-01", until="2022-01-01"), "--since 2023-01-01 is after --until 2022-01-01: nothing can match"),
+    (dict(since="2022-13-01"), "since '2022-13-01': no such date; use YYYY-MM-DD"),
+    (dict(until="igår"), "until 'igår': not a date; use YYYY-MM-DD (or YYYY-MM, YYYY)"),
+    (dict(since="2023-01-01", until="2022-01-01"), "since '2023-01-01': later than until '2022-01-01': nothing can match"),
+    (dict(year="22"), "year '22': give a four-digit year"),
+    (dict(year=22), "year 22: give a four-digit year"),
+    (dict(kind="intro"), "kind 'intro': use one of preamble, answer, closing, debate"),
+    (dict(colour="red"), "colour 'red': not a filter; use one of party, interpellant, respondent, year, since, until, dnr, kind"),
 ])
 def test_bad_filter_values_raise_filter_error(seed_index, filters, message):
+    """The library names the field as Filters does; front ends word it their own way (exc.worded)."""
     with pytest.raises(FilterError) as error:
         seed_index.search("barn", **filters)
     assert str(error.value) == message
+    name, value = next(iter(filters.items()))  # the first given is the one named
+    assert (error.value.field, error.value.value) == (name, value)
+    assert error.value.worded(lambda field: f"--{field}").startswith(f"--{error.value.field} ")
+
+
+def test_keyword_filters_are_read_as_text_or_as_values_alike(seed_index):
+    as_text = seed_index.search("barn", party=" V ", year="2022", since="2022-01")
+    as_values = seed_index.search("barn", filters=Filters(party="V", year=2022, since=dt.date(2022, 1, 1)))
+    assert as_text.total == as_values.total == 4
+    assert [(h.dnr, h.passage) for h in as_text.hits] == [(h.dnr, h.passage) for h in as_values.hits]
+    with pytest.raises(TypeError):
+        seed_index.search("barn", filters=Filters(party="V"), year=2022)
 
 
 def test_paging_with_offset(seed_index):

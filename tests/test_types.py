@@ -24,3 +24,17 @@ def test_mypy_finds_no_error_in_the_library(tmp_path):
         cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith("Success: no issues found")
+
+
+def test_the_public_api_is_what_all_lists():
+    """Every name in svar.search.__all__ is there (most are imported on first use), and it names the
+    entry points an embedding program needs: opening, filters, results, errors, the language."""
+    import svar.search as api
+
+    resolved = {name: getattr(api, name) for name in api.__all__}
+    assert [name for name, value in resolved.items()
+            if not getattr(value, "__module__", "svar.").startswith("svar.")] == []
+    assert {"open_index", "AnswerIndex", "Filters", "FilterField", "FilterError", "SearchResult", "Hit",
+            "Document", "SvarError", "use_language"} <= set(api.__all__)
+    with pytest.raises(AttributeError):
+        api.not_there  # noqa: B018
