@@ -15,6 +15,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from .errors import ReadError
+from .i18n import _
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _BODY = "word/document.xml"
@@ -34,16 +35,15 @@ _END_RECORD = b"PK\x05\x06"
 def docx_text(path: Path, data: bytes) -> str:
     """The paragraphs of a .docx answer, separated by blank lines; ReadError when it has none to give."""
     if data.startswith(_OLE_MAGIC):
-        raise ReadError(f"{path}: a password-protected or old-format (.doc) Word file; "
-                        f"save it as an unprotected .docx or as PDF")
+        raise ReadError(_("{path}: a password-protected or old-format (.doc) Word file; save it as an "
+                          "unprotected .docx or as PDF").format(path=path))
     parts = _declared_parts(data)
     if parts is not None and parts > MAX_PARTS:
-        raise ReadError(f"{path}: a .docx of {parts} parts, too many for an answer (limit {MAX_PARTS})")
+        raise ReadError(_too_many_parts(path, parts))
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if len(archive.infolist()) > MAX_PARTS:
-                raise ReadError(f"{path}: a .docx of {len(archive.infolist())} parts, too many for an answer "
-                                f"(limit {MAX_PARTS})")
+                raise ReadError(_too_many_parts(path, len(archive.infolist())))
             if archive.getinfo(_BODY).file_size > MAX_BODY_BYTES:
                 raise ReadError(_too_large(path))
             with archive.open(_BODY) as body:
@@ -52,15 +52,22 @@ def docx_text(path: Path, data: bytes) -> str:
         raise
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, EOFError, ValueError, zlib.error,
             NotImplementedError, RuntimeError) as exc:
-        raise ReadError(f"{path}: a damaged .docx file that cannot be read ({type(exc).__name__})") from None
+        raise ReadError(_("{path}: a damaged .docx file that cannot be read ({problem})").format(
+            path=path, problem=type(exc).__name__)) from None
     if not any(paragraphs):
-        raise ReadError(f"{path}: the file is empty")
+        raise ReadError(_("{path}: the file is empty").format(path=path))
     return "\n\n".join(p for p in paragraphs if p) + "\n"
+
+
+def _too_many_parts(path: Path, parts: int) -> str:
+    return _("{path}: a .docx of {parts} parts, too many for an answer (limit {limit})").format(
+        path=path, parts=parts, limit=MAX_PARTS)
 
 
 def _too_large(path: Path) -> str:
     limit = MAX_BODY_BYTES // (1024 * 1024)
-    return f"{path}: the document inside this .docx unpacks to more than {limit} MB, too large for an answer (limit {limit} MB)"
+    return _("{path}: the document inside this .docx unpacks to more than {limit} MB, too large for an answer "
+             "(limit {limit} MB)").format(path=path, limit=limit)
 
 
 def _declared_parts(data: bytes) -> int | None:

@@ -3,11 +3,28 @@
 Every user-visible string is written in English inside ``_()`` (or ``ngettext()``) and translated through
 the gettext catalog in ``locale/`` (``svar.po`` → compiled ``svar.mo``, shipped as package data). The
 language is per context (a ``ContextVar``), not per process: the command line sets it once from the
-locale, the web page once per request from ``Accept-Language``, and a program that embeds the library
-chooses with ``use_language()``; without a choice svar speaks English.
+locale, the web page once per request from the reader's choice (``?lang=sv``) or ``Accept-Language``,
+and a program that embeds the library chooses with ``use_language()``; without a choice svar speaks English.
 
 Messages are translated when they are made (an exception's text, a result's reason), in the language of
-the context that makes them.
+the context that makes them. A constant shown later (a label, a heading) is marked with ``N_()`` and
+translated where it is shown; so are the command line's help texts, which click reads at import, before
+the locale is known. Messages in Python are ``str.format`` templates (``_("{count} new").format(…)``),
+whose placeholders a translation keeps; the web page's templates are Jinja's (``%(name)s``, and a
+literal ``%`` is written ``%%`` there).
+
+The catalog: ``locale/babel.cfg`` maps the sources to Babel's extractors; ``locale/svar.pot`` is the
+template extracted from svar's code, its templates and click's own messages (usage errors, "Usage:",
+"Options"), which the command line shows in svar's language (see ``gettext_domain``);
+``locale/sv/LC_MESSAGES/svar.po`` holds the Swedish and compiles to ``svar.mo`` beside it. After
+changing a message, from the repository's root (the test extra installs Babel; tests/test_i18n.py
+fails while the catalog is incomplete or the .mo stale)::
+
+    pybabel extract -F index/locale/babel.cfg --project=svar -o index/locale/svar.pot . \\
+        $(python -c 'import click, pathlib; print(*sorted(pathlib.Path(click.__file__).parent.glob("*.py")))')
+    pybabel update --ignore-obsolete -i index/locale/svar.pot -d index/locale -D svar -l sv
+    # translate the new and the fuzzy entries of index/locale/sv/LC_MESSAGES/svar.po, then:
+    pybabel compile -d index/locale -D svar -l sv
 """
 
 from __future__ import annotations
@@ -53,6 +70,26 @@ def use_language(code: str | None) -> Iterator[str]:
         yield _current.get()
     finally:
         _current.reset(token)
+
+
+@contextlib.contextmanager
+def gettext_domain(code: str | None) -> Iterator[None]:
+    """Inside the ``with`` block, when ``code`` is Swedish, ``gettext.gettext`` (the process-wide
+    default domain, which click translates its own messages with) reads svar's catalog; the domain of
+    before afterwards, and throughout for English.
+
+    gettext takes the catalog's language from the process's locale (LANGUAGE, LC_ALL, LC_MESSAGES,
+    LANG) just as ``language_from_environment`` reads it, so a program whose language comes from there
+    (the command line) says click's messages in the same language as its own.
+    """
+    before = gettext.textdomain()
+    if normalize(code) != DEFAULT:
+        gettext.bindtextdomain(DOMAIN, str(LOCALE_DIR))
+        gettext.textdomain(DOMAIN)
+    try:
+        yield
+    finally:
+        gettext.textdomain(before)
 
 
 def normalize(code: str | None) -> str:

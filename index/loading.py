@@ -9,6 +9,7 @@ from pathlib import Path
 
 from . import cleaning, layouts
 from .errors import ReadError
+from .i18n import _
 from .reading import read_text
 from .records import Answer
 
@@ -26,21 +27,20 @@ def parse_answer(raw: str, source: str = "", content_hash: str = "") -> Answer:
     text = cleaning.clean(unicodedata.normalize("NFC", raw))
     paragraphs = text.split("\n\n") if text else []
     if not paragraphs:
-        raise ReadError(f"{source or 'text'}: no text left after cleaning")
+        raise ReadError(_("{source}: no text left after cleaning").format(source=source or _("text")))
     reading = layouts.detect(paragraphs).read(text, paragraphs)
     warnings = list(reading.warnings)
     dnr = reading.dnr
     passages = reading.passages
     if not dnr:
         if not reading.title:
-            raise ReadError(
-                f"{source or 'text'}: not an interpellation answer (no 'Svar på interpellation …' title and no Dnr)"
-            )
+            raise ReadError(_("{source}: not an interpellation answer (no 'Svar på interpellation …' title and "
+                              "no Dnr)").format(source=source or _("text")))
         dnr = "FIL " + (Path(source).stem if source else content_hash[:12])
-        warnings.append(f"indexed as '{dnr}'")
+        warnings.append(_("indexed as '{dnr}'").format(dnr=dnr))
         passages = [dataclasses.replace(p, dnr=dnr) for p in passages]
     if not passages:
-        raise ReadError(f"{source or 'text'}: an answer with no text besides its title")
+        raise ReadError(_("{source}: an answer with no text besides its title").format(source=source or _("text")))
     return Answer(
         dnr=dnr, title=reading.title, topic=reading.topic, interpellant=reading.interpellant,
         respondent=reading.respondent, date=reading.date, signature=reading.signature, text=text,

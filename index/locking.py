@@ -21,6 +21,7 @@ from whoosh.util.filelock import FileLock
 
 from . import whoosh_compat
 from .errors import IndexLockedError, SvarError
+from .i18n import _
 
 LOCK_FILE = "write.lock"
 HOLDER_FILE = "writer.json"
@@ -41,7 +42,8 @@ class Holder:
     since: str  # ISO 8601, local time
 
     def describe(self) -> str:
-        return f"pid {self.pid} on {self.host}, `{self.command}`, since {self.since}"
+        return _("pid {pid} on {host}, `{command}`, since {since}").format(
+            pid=self.pid, host=self.host, command=self.command, since=self.since)
 
 
 def current_holder(index_dir: Path) -> Holder | None:
@@ -80,7 +82,8 @@ class WriteLock:
                     raise IndexLockedError(self._locked_message())
                 time.sleep(_POLL)
         except OSError as exc:  # a read-only or foreign folder: searching it still works, writing cannot
-            raise SvarError(f"cannot write to the index at {self.index_dir}: {exc.strerror or exc}") from None
+            raise SvarError(_("cannot write to the index at {path}: {reason}").format(
+                path=self.index_dir, reason=exc.strerror or exc)) from None
         self._lock = lock
         _held.add(self)
         try:
@@ -108,11 +111,13 @@ class WriteLock:
 
     def _locked_message(self) -> str:
         holder = current_holder(self.index_dir)
-        who = f"another svar process ({holder.describe()})" if holder else "another process"
-        return (
-            f"index at {self.index_dir} is being written by {who}; waited {self.timeout:g} s. "
-            f"Try again when it has finished, or give it longer with `svar index --wait SECONDS`"
-        )
+        if holder:
+            who = _("another svar process ({holder})").format(holder=holder.describe())
+        else:
+            who = _("another process")
+        return _("index at {path} is being written by {who}; waited {seconds} s. Try again when it has "
+                 "finished, or give it longer with `svar index --wait SECONDS`").format(
+            path=self.index_dir, who=who, seconds=f"{self.timeout:g}")
 
 
 def held_descriptors() -> tuple[int, ...]:

@@ -9,6 +9,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from .i18n import _
 from .records import Person
 
 MONTHS = {
@@ -114,7 +115,7 @@ def extract(paragraphs: list[str]) -> Metadata:
         assert dnr is not None, "dnr_at is a paragraph _DNR was found in"
         meta.dnr = normalise_dnr(dnr.group(0))
     else:
-        meta.warnings.append("no diary number (Dnr) found")
+        meta.warnings.append(_("no diary number (Dnr) found"))
 
     title_at = next((i for i, p in enumerate(paragraphs[:6]) if _TITLE.match(p)), None)
     if title_at is not None:
@@ -126,9 +127,9 @@ def extract(paragraphs: list[str]) -> Metadata:
         meta.interpellant = Person(name=match["interpellant"].strip(), party=match["interpellant_party"].strip())
         meta.respondent = split_person(match["respondent"], match["respondent_party"])
         if not meta.respondent.name:
-            meta.warnings.append("no respondent name in the title")
+            meta.warnings.append(_("no respondent name in the title"))
     else:
-        meta.warnings.append("no title of the form 'Svar på interpellation av … till … om …' found")
+        meta.warnings.append(_("no title of the form 'Svar på interpellation av … till … om …' found"))
     meta.body_start = max(i for i in (title_at, dnr_at, -1) if i is not None) + 1
 
     for i in range(len(paragraphs) - 1, meta.body_start - 1, -1):
@@ -139,7 +140,7 @@ def extract(paragraphs: list[str]) -> Metadata:
             meta.signature = _signature(paragraphs[i + 1:])
             break
     else:
-        meta.warnings.append("no closing date ('Stockholm den …') found")
+        meta.warnings.append(_("no closing date ('Stockholm den …') found"))
     return meta
 
 

@@ -15,6 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 from .errors import ReadError
+from .i18n import _
 
 # pypdf reports recoverable oddities through logging; a library must not print them to stderr
 # (Python's last-resort handler would), but an application that configures logging still sees them.
@@ -40,7 +41,8 @@ def is_pdf(data: bytes) -> bool:
 def pdf_text(path: Path, data: bytes) -> str:
     """The text of a PDF answer, pages separated by form feeds; ReadError when it has none to give."""
     if PDF_END not in data[-2048:]:
-        raise ReadError(f"{path}: a truncated PDF (it does not end with %%EOF); copy the whole file again")
+        raise ReadError(_("{path}: a truncated PDF (it does not end with %%EOF); copy the whole file again").format(
+            path=path))
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, FileNotDecryptedError
 
@@ -52,19 +54,22 @@ def pdf_text(path: Path, data: bytes) -> str:
     except ReadError:
         raise
     except (DependencyError, FileNotDecryptedError) as exc:
-        raise ReadError(f"{path}: an encrypted PDF that svar cannot decrypt ({exc}); "
-                        f"save an unencrypted copy and index that") from None
+        raise ReadError(_("{path}: an encrypted PDF that svar cannot decrypt ({problem}); save an unencrypted "
+                          "copy and index that").format(path=path, problem=exc)) from None
     except Exception as exc:  # pypdf raises many types (and stdlib ones) for damaged files
-        raise ReadError(f"{path}: a damaged PDF that cannot be read ({type(exc).__name__}: {exc})") from None
+        raise ReadError(_("{path}: a damaged PDF that cannot be read ({problem})").format(
+            path=path, problem=f"{type(exc).__name__}: {exc}")) from None
     if not any(page.strip() for page in pages):
-        raise ReadError(f"{path}: a PDF without a text layer (a scan?); svar cannot read text from images")
+        raise ReadError(_("{path}: a PDF without a text layer (a scan?); svar cannot read text from images").format(
+            path=path))
     return "\f".join(drop_running_lines(pages))
 
 
 def _decrypt(path: Path, reader) -> None:
     """Open a PDF that is encrypted only against editing (an empty user password), as many official ones are."""
     if not reader.decrypt(""):
-        raise ReadError(f"{path}: an encrypted PDF that needs a password; save an unencrypted copy and index that")
+        raise ReadError(_("{path}: an encrypted PDF that needs a password; save an unencrypted copy and index "
+                          "that").format(path=path))
 
 
 def drop_running_lines(pages: list[str]) -> list[str]:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from . import docx, pdf
 from .errors import ReadError
+from .i18n import _
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".text", ".markdown"})
 ANSWER_SUFFIXES = TEXT_SUFFIXES | {".pdf", ".docx"}
@@ -62,16 +63,17 @@ def _not_a_file(mode: int) -> str:
     if stat.S_ISREG(mode):
         return ""
     if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
+        return _("a named pipe (FIFO)")
     if stat.S_ISSOCK(mode):
-        return "a socket"
+        return _("a socket")
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return "an unknown kind of file"
+        return _("a device")
+    return _("an unknown kind of file")
 
 
 def _too_large(path: Path, size: int) -> str:
-    return f"{path}: {size // (1024 * 1024)} MB is too large for an answer (limit {MAX_BYTES // (1024 * 1024)} MB)"
+    return _("{path}: {size} MB is too large for an answer (limit {limit} MB)").format(
+        path=path, size=size // (1024 * 1024), limit=MAX_BYTES // (1024 * 1024))
 
 
 def read_text(path: Path) -> tuple[str, bytes]:
@@ -85,37 +87,40 @@ def read_text(path: Path) -> tuple[str, bytes]:
         if stat.S_ISDIR(mode):
             raise IsADirectoryError
         if _not_a_file(mode):
-            raise ReadError(f"{path}: {_not_a_file(mode)}, not a regular file; not opened")
+            raise ReadError(_("{path}: {kind}, not a regular file; not opened").format(
+                path=path, kind=_not_a_file(mode)))
         # O_NONBLOCK: should a FIFO take the file's place after the look above, opening it does not wait.
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
         with open(descriptor, "rb") as file:
             info = os.fstat(file.fileno())
             if _not_a_file(info.st_mode):  # it changed since: opened, but not read
-                raise ReadError(f"{path}: {_not_a_file(info.st_mode)}, not a regular file; not read")
+                raise ReadError(_("{path}: {kind}, not a regular file; not read").format(
+                    path=path, kind=_not_a_file(info.st_mode)))
             if info.st_size > MAX_BYTES:
                 raise ReadError(_too_large(path, info.st_size))
             data = file.read(MAX_BYTES + 1)  # a file still growing is not read past the limit either
             if len(data) > MAX_BYTES:
                 raise ReadError(_too_large(path, len(data)))
     except FileNotFoundError:
-        raise ReadError(f"{path}: no such file") from None
+        raise ReadError(_("{path}: no such file").format(path=path)) from None
     except IsADirectoryError:
-        raise ReadError(f"{path}: is a folder, not a file") from None
+        raise ReadError(_("{path}: is a folder, not a file").format(path=path)) from None
     except PermissionError:
-        raise ReadError(f"{path}: permission denied") from None
+        raise ReadError(_("{path}: permission denied").format(path=path)) from None
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise ReadError(f"{path}: a loop of symbolic links (it leads back to itself); not followed") from None
-        raise ReadError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+            raise ReadError(_("{path}: a loop of symbolic links (it leads back to itself); not followed").format(
+                path=path)) from None
+        raise ReadError(_("{path}: cannot be read ({reason})").format(path=path, reason=exc.strerror or exc)) from None
     if not data.strip():
-        raise ReadError(f"{path}: the file is empty")
+        raise ReadError(_("{path}: the file is empty").format(path=path))
     # Dispatch on the content, not the name: a PDF saved as .txt is still a PDF.
     if pdf.is_pdf(data):
         return pdf.pdf_text(path, data), data
     if path.suffix.lower() == ".pdf":
-        raise ReadError(f"{path}: named .pdf but not a PDF")
+        raise ReadError(_("{path}: named .pdf but not a PDF").format(path=path))
     if path.suffix.lower() == ".docx":
         return docx.docx_text(path, data), data
     if b"\x00" in data[:8192] and not data.startswith(_UTF16_BOMS):
-        raise ReadError(f"{path}: a binary file, not a text export of an answer")
+        raise ReadError(_("{path}: a binary file, not a text export of an answer").format(path=path))
     return decode(data), data

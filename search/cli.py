@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import gc
 import json
 import os
+import re
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
-from svar.index.errors import SvarError
-from svar.index.records import PASSAGE_KINDS
+from svar.index.errors import FilterError, SvarError
+from svar.index import i18n
+from svar.index.i18n import N_, _
 
 from . import formatting
 
@@ -25,12 +31,12 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 def _index_option(function):
     return click.option(
         "--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-        help="Index folder (default: $SVAR_INDEX, else the user's data folder).",
+        help=N_("Index folder (default: $SVAR_INDEX, else the user's data folder)."),
     )(function)
 
 
 def _json_option(function):
-    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")(function)
+    return click.option("--json", "as_json", is_flag=True, help=N_("Print JSON instead of text."))(function)
 
 
 def _color() -> bool:
@@ -51,32 +57,117 @@ def _open(index_dir: Path | None, *, build_default: bool = True):
     index_dir = _chosen_index(index_dir)
     path = resolve_index_dir(index_dir)
     if build_default and not store.exists(path) and is_user_index_dir(path):  # (asks platformdirs: 8 ms)
-        click.echo(f"svar: no index yet at {path}; building it from the bundled seed answers "
-                   f"(they leave when you index your own: svar index PATH…)", err=True)
+        click.echo(_("svar: no index yet at {path}; building it from the bundled seed answers "
+                     "(they leave when you index your own: svar index PATH…)").format(path=path), err=True)
         build_seed_index(path)
+    # The process ends with the command. The interpreter's collections at exit walked every object
+    # the imports and the index made: 20 of the 190 ms of a cold `svar search`, after its output.
+    # Frozen, they are skipped (what a process leaves is the system's to free).
+    atexit.unregister(gc.freeze)
+    atexit.register(gc.freeze)
     return open_index(path, preload=False)  # one command, one or two searches: open fast
 
 
-class SvarGroup(click.Group):
-    """Turns svar's own errors into one line on stderr and a non-zero exit, never a traceback."""
+USAGE_ERROR = 2  # click's exit status for a usage error; svar's own errors exit 1
+
+
+# click's help for -h/--help, shown from its msgid: click makes that option once per command, in the
+# language of the moment, and a process (the tests) may run the command line in both.
+HELP_OPTION_HELP = N_("Show this message and exit.")
+
+
+class _TranslatedHelp(click.Command):
+    """A command whose help texts are English (marked with ``N_`` for the catalog) and shown translated.
+
+    click takes the help texts when the decorators run, at import, before the locale is read; so the
+    command's help, its options' and its subcommands' are translated while its help is written.
+    """
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with _translated_help(self, ctx):
+            super().format_help(ctx, formatter)
+
+
+@contextlib.contextmanager
+def _translated_help(command: click.Command, ctx: click.Context):
+    """Inside the block: the help of ``command``, of its parameters and of its subcommands in the
+    current language; the English (the msgids) again afterwards."""
+    items: list[object] = [command, *command.get_params(ctx)]
+    if isinstance(command, click.Group):
+        items += [command.get_command(ctx, name) for name in command.list_commands(ctx)]
+    help_option = command.get_help_option(ctx)
+    english = [(item, HELP_OPTION_HELP if item is help_option else text)
+               for item in items if (text := getattr(item, "help", None))]
+    for item, text in english:
+        setattr(item, "help", _(text))
+    try:
+        yield
+    finally:
+        for item, text in english:
+            setattr(item, "help", text)
+
+
+class SvarCommand(_TranslatedHelp):
+    """A command of svar's: its help in the user's language."""
+
+
+class SvarGroup(_TranslatedHelp, click.Group):
+    """Turns svar's own errors into one line on stderr and a non-zero exit, never a traceback.
+
+    Usage errors (an unknown option, a value an option cannot take, a filter value the library
+    rejects) are one line too, with where to read more, and exit 2 as click's do.
+    """
+
+    command_class = SvarCommand
+    group_class = type  # `svar watch` is one too
+
+    def main(self, *args, **kwargs):
+        """Run in the locale's language, and click's own messages too (see i18n.gettext_domain): set
+        before the arguments are read, since `--help` and usage errors are written while they are."""
+        language = i18n.language_from_environment(os.environ)
+        with i18n.use_language(language), i18n.gettext_domain(language):
+            return super().main(*args, **kwargs)
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as exc:  # the group's own options, or no such command
+            _usage_error(exc.format_message(), exc.ctx)
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:  # a command's options, read here, or the command's own check
+            _usage_error(exc.format_message(), exc.ctx or ctx)
+        except FilterError as exc:  # a setting the library rejected (a command's own are checked above)
+            _usage_error(exc.worded(_option_name), ctx)
         except SvarError as exc:
-            click.echo(f"svar: {exc}", err=True)
+            click.echo(_("svar: {message}").format(message=exc), err=True)
             ctx.exit(1)
         except KeyboardInterrupt:
-            click.echo("svar: interrupted", err=True)
+            click.echo(_("svar: interrupted"), err=True)
             ctx.exit(130)
 
 
-@click.group(cls=SvarGroup, context_settings={"help_option_names": ["-h", "--help"]})
+def _option_name(field: str) -> str:
+    """A search setting's option: ``since`` → ``--since``."""
+    return "--" + field.replace("_", "-")
+
+
+def _usage_error(message: str, ctx: click.Context | None) -> NoReturn:
+    """One line: what is wrong, and the help to read (the command's, when known)."""
+    command = ctx.command_path if ctx is not None else "svar"
+    problem = message.strip().removesuffix(".")
+    click.echo(_("svar: {problem} (see: {command} --help)").format(problem=problem, command=command), err=True)
+    raise click.exceptions.Exit(USAGE_ERROR)
+
+
+@click.group("svar", cls=SvarGroup, context_settings={"help_option_names": ["-h", "--help"]},
+             help=N_("Search what Stockholm's borgarråd answered to interpellations."))
 @click.version_option(package_name="svar")
 @_index_option
 @click.pass_context
 def main(ctx: click.Context, index_dir: Path | None) -> None:
-    """Search what Stockholm's borgarråd answered to interpellations."""
     ctx.obj = {"index_dir": index_dir}
 
 
@@ -88,21 +179,20 @@ def _chosen_index(index_dir: Path | None) -> Path | None:
     return (ctx.find_root().obj or {}).get("index_dir")
 
 
-@main.command("index")
+@main.command("index", help=N_("Add or update answers from files or folders (no PATH: the bundled seeds)."))
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--rebuild", is_flag=True, help="Build the index anew from PATHS (or the seeds) and swap it in.")
-@click.option("--watch", is_flag=True, help="Then keep running: index answers as they appear or change in PATHS "
-                                           "(Ctrl-C stops).")
+@click.option("--rebuild", is_flag=True, help=N_("Build the index anew from PATHS (or the seeds) and swap it in."))
+@click.option("--watch", is_flag=True, help=N_("Then keep running: index answers as they appear or change in "
+                                              "PATHS (Ctrl-C stops)."))
 @click.option("--interval", type=click.FloatRange(min=0.05), default=2.0, show_default=True,
-              help="With --watch: seconds between looks at PATHS; a file goes in once unchanged this long.")
+              help=N_("With --watch: seconds between looks at PATHS; a file goes in once unchanged this long."))
 @click.option("--wait", "wait", type=click.FloatRange(min=0), default=10.0, show_default=True,
-              help="Seconds to wait while another svar process writes the index.")
+              help=N_("Seconds to wait while another svar process writes the index."))
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Processes that analyse a large delivery  [default: one per core; 1: no extra processes]")
+              help=N_("Processes that analyse a large delivery  [default: one per core; 1: no extra processes]"))
 @_index_option
 def index_command(paths: tuple[Path, ...], rebuild: bool, watch: bool, interval: float, wait: float,
                   jobs: int | None, index_dir: Path | None) -> None:
-    """Add or update answers from files or folders (no PATH: the bundled seeds)."""
     from svar.index import store, watching
     from svar.index.location import bundled_seeds, is_user_index_dir, resolve_index_dir
     from svar.index.writing import answer_files
@@ -110,11 +200,11 @@ def index_command(paths: tuple[Path, ...], rebuild: bool, watch: bool, interval:
     from .library import rebuild_index, retire_demo_answers, update_index
 
     if watch and not paths:
-        raise click.UsageError("--watch needs the files or folders to watch")
+        raise click.UsageError(_("--watch needs the files or folders to watch"))
     sources = list(paths) or bundled_seeds()
     missing = [p for p in sources if not p.exists()]
     for path in missing:
-        click.echo(f"svar: {path}: no such file or folder", err=True)
+        click.echo(_("svar: {path}: no such file or folder").format(path=path), err=True)
     files = answer_files([p for p in sources if p.exists()])
     target = resolve_index_dir(_chosen_index(index_dir))
     seeds = {seed.resolve() for seed in bundled_seeds()}
@@ -124,14 +214,14 @@ def index_command(paths: tuple[Path, ...], rebuild: bool, watch: bool, interval:
         # them among the user's files would otherwise be a conflict).
         retired = retire_demo_answers(target)
         if retired:
-            click.echo(f"svar: the bundled demo answers left the index ({', '.join(sorted(retired))}): "
-                       f"it holds your own from now on", err=True)
+            click.echo(_("svar: the bundled demo answers left the index ({dnrs}): it holds your own from now on")
+                       .format(dnrs=", ".join(sorted(retired))), err=True)
     # Taken before indexing, so that the watch skips these files unless they change meanwhile.
     indexed = watching.snapshot(files) if watch else None
     run = rebuild_index if rebuild else update_index
     if len(files) > PROGRESS_THRESHOLD and sys.stderr.isatty():
-        with click.progressbar(length=len(files), label="indexing", file=sys.stderr) as bar:
-            report = run(target, files, progress=lambda _: bar.update(1), lock_timeout=wait, workers=jobs)
+        with click.progressbar(length=len(files), label=_("indexing"), file=sys.stderr) as bar:
+            report = run(target, files, progress=lambda done: bar.update(1), lock_timeout=wait, workers=jobs)
     else:
         report = run(target, files, lock_timeout=wait, workers=jobs)
     _echo_report(report)
@@ -143,9 +233,9 @@ def index_command(paths: tuple[Path, ...], rebuild: bool, watch: bool, interval:
 
 def _echo_report(report, prefix: str = "") -> None:
     for path, warning in report.warnings:
-        click.echo(f"svar: warning: {path}: {warning}", err=True)
-    for _, reason in report.rejected:
-        click.echo(f"svar: rejected: {reason}", err=True)
+        click.echo(_("svar: warning: {path}: {warning}").format(path=path, warning=warning), err=True)
+    for _path, reason in report.rejected:
+        click.echo(_("svar: rejected: {reason}").format(reason=reason), err=True)
     click.echo(prefix + formatting.report_text(report))
 
 
@@ -159,14 +249,15 @@ def _watch(target: Path, sources: list[Path], interval: float, wait: float, inde
     def on_round(result) -> None:
         stamp = time.strftime("%H:%M:%S ")
         if result.error is not None:
-            click.echo(f"svar: {stamp}{result.error} (trying again)", err=True)
+            click.echo(_("svar: {time}{message} (trying again)").format(time=stamp, message=result.error), err=True)
         else:
             _echo_report(result.report, stamp)
 
     def interrupt(signum, frame):
         raise KeyboardInterrupt
 
-    click.echo(f"svar: watching {', '.join(map(str, sources))} for new and changed answers (Ctrl-C stops)", err=True)
+    click.echo(_("svar: watching {paths} for new and changed answers (Ctrl-C stops)")
+               .format(paths=", ".join(map(str, sources))), err=True)
     try:
         previous = signal.signal(signal.SIGTERM, interrupt)
     except ValueError:  # not the main thread (svar embedded): leave SIGTERM alone
@@ -175,36 +266,33 @@ def _watch(target: Path, sources: list[Path], interval: float, wait: float, inde
         watch_index(target, sources, on_round, interval=interval, settle=interval, lock_timeout=wait,
                     indexed=indexed)
     except KeyboardInterrupt:
-        click.echo("svar: stopped watching", err=True)
+        click.echo(_("svar: stopped watching"), err=True)
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
 
 
 def _filter_options(function):
-    """The search filters, shared by `svar search` and `svar watch add`."""
-    options = [
-        click.option("--party", help="Interpellant's or respondent's party (e.g. V, M, S)."),
-        click.option("--interpellant", help="Name of the councillor who asked."),
-        click.option("--respondent", help="Name of the borgarråd who answered."),
-        click.option("--year", type=int, help="Year of the answer."),
-        click.option("--since", help="Answers from this date on (YYYY-MM-DD, inclusive)."),
-        click.option("--until", help="Answers up to this date (YYYY-MM-DD, inclusive)."),
-        click.option("--dnr", help="Only this answer (e.g. 'KS 2022/65')."),
-        click.option("--kind", type=click.Choice(PASSAGE_KINDS), help="Kind of passage."),
-    ]
-    for option in reversed(options):
-        function = option(function)
+    """The search filters, shared by `svar search` and `svar watch add`: one option per field of
+    ``Filters``, read as text (the library reads and checks it, so that a bad value gets svar's message)."""
+    from .filters import FILTER_FIELDS
+
+    for spec in reversed(FILTER_FIELDS.values()):
+        function = click.option(
+            f"--{spec.name}", spec.name, type=click.Choice(spec.choices) if spec.choices else str,
+            metavar=spec.placeholder if re.fullmatch(r"[A-Z-]+", spec.placeholder) else None, help=_(spec.help),
+        )(function)
     return function
 
 
-def _filters(party, interpellant, respondent, year, since, until, dnr, kind):
-    from .filters import Filters
+def _filters(values: dict[str, object]):
+    """The filters among a command's parameters, checked before any index is opened or built."""
+    from .filters import FILTER_FIELDS, Filters
 
-    filters = Filters(party=party, interpellant=interpellant, respondent=respondent, year=year,
-                      since=since, until=until, dnr=dnr, kind=kind)
-    filters.check()  # a bad date is reported before any index is opened or built
-    return filters
+    try:
+        return Filters.from_values({name: values.pop(name) for name in FILTER_FIELDS})
+    except FilterError as exc:
+        raise click.UsageError(exc.worded(_option_name), ctx=click.get_current_context()) from None
 
 
 def _styles() -> tuple[bool, formatting.Style, formatting.Style]:
@@ -214,31 +302,31 @@ def _styles() -> tuple[bool, formatting.Style, formatting.Style]:
     return color, mark, dim
 
 
-@main.command("search")
+@main.command("search", help=N_('Search for passages; plain words, "exact phrases", AND/OR/NOT, -word.'))
 @click.argument("query")
 @_filter_options
-@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="Hits to show.")
-@click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many hits (for paging).")
+@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help=N_("Hits to show."))
+@click.option("--offset", type=click.IntRange(min=0), default=0, help=N_("Skip this many hits (for paging)."))
 @click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True)
-@click.option("--by-document", is_flag=True, help="One row per answer: its best passage and how many matched.")
-@click.option("--facets", is_flag=True, help="Also count the hits per party, respondent, year and kind.")
-@click.option("--count", "count_only", is_flag=True, help="Print only the number of matches.")
-@click.option("--strict", is_flag=True, help="Only the words as typed and their inflections: no compound "
-              "parts, no å/ä/ö-less matches, no similar words.")
-@click.option("--no-fuzzy", is_flag=True, help="Search no similar words in place of a word the index does "
-              "not hold (a \"did you mean\" is still offered).")
+@click.option("--by-document", is_flag=True, help=N_("One row per answer: its best passage and how many matched."))
+@click.option("--facets", is_flag=True, help=N_("Also count the hits per party, respondent, year and kind."))
+@click.option("--count", "count_only", is_flag=True, help=N_("Print only the number of matches."))
+@click.option("--strict", is_flag=True, help=N_("Only the words as typed and their inflections: no compound "
+                                               "parts, no å/ä/ö-less matches, no similar words."))
+@click.option("--no-fuzzy", is_flag=True, help=N_("Search no similar words in place of a word the index does "
+                                                 "not hold (a \"did you mean\" is still offered)."))
 @click.option("--format", "output_format", type=click.Choice(formatting.FORMATS), default="table",
-              show_default=True, help="csv opens in a spreadsheet; md gives citable quotes.")
+              show_default=True, help=N_("csv opens in a spreadsheet; md gives citable quotes."))
 @_json_option
 @_index_option
-def search_command(query: str, party, interpellant, respondent, year, since, until, dnr, kind, limit: int,
+def search_command(query: str, limit: int,
                    offset: int, sort: str, by_document: bool, facets: bool, count_only: bool, strict: bool,
                    no_fuzzy: bool, output_format: str,
-                   as_json: bool, index_dir: Path | None) -> None:
-    """Search for passages; plain words, "exact phrases", AND/OR/NOT, -word."""
+                   as_json: bool, index_dir: Path | None, **filter_values: object) -> None:
     if as_json and output_format != "json" and _given("output_format"):
-        raise click.UsageError(f"--json prints JSON: it cannot be combined with --format {output_format}")
-    filters = _filters(party, interpellant, respondent, year, since, until, dnr, kind)
+        raise click.UsageError(_("--json prints JSON: it cannot be combined with --format {format}")
+                               .format(format=output_format))
+    filters = _filters(filter_values)
     output_format = "json" if as_json else output_format
     with _open(index_dir) as answers:
         result = answers.search(query, filters=filters, limit=0 if count_only else limit, offset=offset,
@@ -246,7 +334,8 @@ def search_command(query: str, party, interpellant, respondent, year, since, unt
                                 facets=facets or output_format == "json", snippets=not count_only)
         empty = not result.total and not answers.stats().passages
     if empty and not count_only and output_format == "table":
-        click.echo(f"The index at {answers.path} holds no answers yet: add some with `svar index PATH`.")
+        click.echo(_("The index at {path} holds no answers yet: add some with `svar index PATH`.")
+                   .format(path=answers.path))
     elif count_only:
         click.echo(json.dumps({"query": query, "total": result.total}, ensure_ascii=False)
                    if output_format == "json" else str(result.total))
@@ -267,37 +356,36 @@ def _given(parameter: str) -> bool:
 def _warn_skipped(searches) -> None:
     """One line per saved search the file holds in a shape svar cannot use (skipped, kept in the file)."""
     for problem in searches.problems:
-        click.echo(f"svar: warning: {problem}", err=True)
+        click.echo(_("svar: warning: {problem}").format(problem=problem), err=True)
 
 
-@main.group("watch")
+@main.group("watch", help=N_("Saved searches that report only what was indexed since they last ran (for cron)."))
 def watch_group() -> None:
-    """Saved searches that report only what was indexed since they last ran (for cron)."""
+    pass
 
 
-@watch_group.command("add")
+@watch_group.command("add", help=N_("Save QUERY (with filters) under NAME; `svar watch run` then reports new "
+                                     "answers that match."))
 @click.argument("name")
 @click.argument("query")
 @_filter_options
 @_index_option
-def watch_add(name: str, query: str, party, interpellant, respondent, year, since, until, dnr, kind,
-              index_dir: Path | None) -> None:
-    """Save QUERY (with filters) under NAME; `svar watch run` then reports new answers that match."""
+def watch_add(name: str, query: str, index_dir: Path | None, **filter_values: object) -> None:
     from .saved import SavedSearches
 
-    filters = _filters(party, interpellant, respondent, year, since, until, dnr, kind)
+    filters = _filters(filter_values)
     with _open(index_dir) as answers:
         searches = SavedSearches(answers)
         saved = searches.add(name, query, filters)
     _warn_skipped(searches)
-    click.echo(f"saved {saved.name!r}: {saved.query!r}")  # the name as stored: stripped
+    # The name as stored: stripped.
+    click.echo(_("saved {name}: {query}").format(name=repr(saved.name), query=repr(saved.query)))
 
 
-@watch_group.command("list")
+@watch_group.command("list", help=N_("The saved searches."))
 @_json_option
 @_index_option
 def watch_list(as_json: bool, index_dir: Path | None) -> None:
-    """The saved searches."""
     from .saved import SavedSearches
 
     with _open(index_dir) as answers:
@@ -310,27 +398,26 @@ def watch_list(as_json: bool, index_dir: Path | None) -> None:
         click.echo(formatting.saved_text(searches))
 
 
-@watch_group.command("remove")
+@watch_group.command("remove", help=N_("Forget a saved search."))
 @click.argument("name")
 @_index_option
 def watch_remove(name: str, index_dir: Path | None) -> None:
-    """Forget a saved search."""
     from .saved import SavedSearches
 
     with _open(index_dir) as answers:
         searches = SavedSearches(answers)
         searches.remove(name)
     _warn_skipped(searches)
-    click.echo(f"removed {name.strip()!r}")
+    click.echo(_("removed {name}").format(name=repr(name.strip())))
 
 
-@watch_group.command("run")
+@watch_group.command("run", help=N_("Print the hits in answers indexed since each saved search last ran; nothing "
+                                     "(with --json: []) when nothing is new. A saved search that cannot be run is "
+                                     "named on stderr and skipped (exit 1)."))
 @click.argument("names", nargs=-1)
 @_json_option
 @_index_option
 def watch_run(names: tuple[str, ...], as_json: bool, index_dir: Path | None) -> None:
-    """Print the hits in answers indexed since each saved search last ran; nothing (with --json: [])
-    when nothing is new. A saved search that cannot be run is named on stderr and skipped (exit 1)."""
     from .saved import SavedSearches
 
     with _open(index_dir) as answers:
@@ -346,12 +433,11 @@ def watch_run(names: tuple[str, ...], as_json: bool, index_dir: Path | None) -> 
         sys.exit(1)
 
 
-@main.command("show")
+@main.command("show", help=N_("One answer: its metadata and its passages."))
 @click.argument("dnr")
 @_json_option
 @_index_option
 def show_command(dnr: str, as_json: bool, index_dir: Path | None) -> None:
-    """One answer: its metadata and its passages."""
     with _open(index_dir) as answers:
         document = answers.document(dnr)
     if as_json:
@@ -362,11 +448,10 @@ def show_command(dnr: str, as_json: bool, index_dir: Path | None) -> None:
                    color=color)
 
 
-@main.command("list")
+@main.command("list", help=N_("The answers in the index, newest first."))
 @_json_option
 @_index_option
 def list_command(as_json: bool, index_dir: Path | None) -> None:
-    """The answers in the index, newest first."""
     with _open(index_dir) as answers:
         summaries = answers.documents()
     if as_json:
@@ -375,30 +460,28 @@ def list_command(as_json: bool, index_dir: Path | None) -> None:
         click.echo(formatting.list_text(summaries))
 
 
-@main.command("remove")
+@main.command("remove", help=N_("Remove answers by dnr."))
 @click.argument("dnrs", nargs=-1, required=True)
 @_index_option
 def remove_command(dnrs: tuple[str, ...], index_dir: Path | None) -> None:
-    """Remove answers by dnr."""
     from svar.index.schema import dnr_key
 
     wanted = list(dict.fromkeys(dnr_key(d) for d in dnrs))  # each once, as indexed: "ks 2022 / 65" → "KS 2022/65"
     with _open(index_dir, build_default=False) as answers:
         removed = answers.remove(wanted)
     for dnr in removed:
-        click.echo(f"removed {dnr}")
+        click.echo(_("removed {dnr}").format(dnr=dnr))
     unknown = [d for d in wanted if d not in removed]
     for dnr in unknown:
-        click.echo(f"svar: no answer with Dnr {dnr!r} in the index", err=True)
+        click.echo(_("svar: no answer with Dnr {dnr} in the index").format(dnr=repr(dnr)), err=True)
     if unknown:
         sys.exit(1)
 
 
-@main.command("stats")
+@main.command("stats", help=N_("Counts, size on disk and last update of the index."))
 @_json_option
 @_index_option
 def stats_command(as_json: bool, index_dir: Path | None) -> None:
-    """Counts, size on disk and last update of the index."""
     with _open(index_dir) as answers:
         stats = answers.stats()
     if as_json:
@@ -407,33 +490,42 @@ def stats_command(as_json: bool, index_dir: Path | None) -> None:
         click.echo(formatting.stats_text(stats))
 
 
-@main.command("serve")
+@main.command("serve", help=N_(
+    'The web page for searching the answers, on a production server (needs: pip install "svar[web]").\n\n'
+    'Logs one line per request on stderr; GET /healthz answers "ok" while the index can be searched. '
+    "SIGTERM or Ctrl-C stops it gracefully: the requests already received are answered first."))
 @click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; 0.0.0.0 opens the page to other machines.")
+              help=N_("Address to listen on; 0.0.0.0 opens the page to other machines."))
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
-              help="Port to listen on (0: any free one).")
+              help=N_("Port to listen on (0: any free one)."))
+@click.option("--threads", type=click.IntRange(min=1), default=8, show_default=True,
+              help=N_("Requests served at once; more wait their turn."))
+@click.option("--quiet", is_flag=True, help=N_("No access log (one line per request on stderr)."))
 @_index_option
-def serve_command(host: str, port: int, index_dir: Path | None) -> None:
-    """A local web page for searching the answers (needs: pip install "svar[web]")."""
+def serve_command(host: str, port: int, threads: int, quiet: bool, index_dir: Path | None) -> None:
+    import logging
+
     try:
-        from . import web  # imports Flask: only here, so that every other command starts fast
+        # Flask and waitress: imported only here, so that every other command starts fast.
+        from . import server as serving, web
     except ImportError as exc:
         if (exc.name or "").startswith("svar"):
             raise  # a bug in svar, not a missing extra
-        click.echo('svar: the web page needs Flask, which is not installed: pip install "svar[web]"', err=True)
+        package = {"flask": "Flask"}.get((exc.name or "").split(".")[0], exc.name)
+        click.echo(_('svar: the web page needs {package}, which is not installed: pip install "svar[web]"').format(
+            package=package), err=True)
         sys.exit(1)
     with _open(index_dir) as answers:  # fails now, not at the first request; builds the default index
         path = answers.path
-    server = web.make_server(path, host, port)
+    # waitress says "Task queue depth is N" whenever every thread is busy: normal under load, not news.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    server = web.make_server(path, host, port, threads=threads, access_log=None if quiet else sys.stderr)
     shown = f"[{host}]" if ":" in host else host
-    try:
-        click.echo(f"svar: serving {path} at http://{shown}:{server.server_address[1]}/ (Ctrl-C stops)", err=True)
-        server.serve_forever()  # returns on Ctrl-C: that is how a server is meant to stop, not an error
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    click.echo("svar: stopped serving", err=True)
+    with serving.stopping_on_signals(server):
+        click.echo(_("svar: serving {path} at {url} (Ctrl-C stops)").format(
+            path=path, url=f"http://{shown}:{server.server_address[1]}/"), err=True)
+        server.serve_forever()  # returns once stopped and drained: that is how a server is meant to stop
+    click.echo(_("svar: stopped serving"), err=True)
 
 
 if __name__ == "__main__":

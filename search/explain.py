@@ -10,6 +10,7 @@ import re
 from whoosh.searching import Searcher
 
 from svar.index.analysis import STOP_WORDS, fold
+from svar.index.i18n import _
 from svar.index.schema import name_key, party_key
 
 from .filters import Filters
@@ -21,11 +22,13 @@ _PEOPLE = {"interpellant": "interpellant", "respondent": "respondent"}
 
 
 def why_nothing(searcher: Searcher, parsed: ParsedQuery, filters: Filters) -> str | None:
-    """One sentence saying why nothing can match, or None when the words simply are not there."""
+    """One sentence saying why nothing can match, or None when the words simply are not there; in the
+    context's language (svar.index.i18n)."""
     if filters.party and filters.party.strip():
         known = sorted(indexed_values(searcher, "party"))
         if party_key(filters.party) not in known:
-            return f"no answer has party {filters.party.strip()!r} (the parties in the index: {', '.join(known) or 'none'})"
+            return _("no answer has party {party} (the parties in the index: {parties})").format(
+                party=repr(filters.party.strip()), parties=", ".join(known) or _("none"))
     for option, fieldname in _PEOPLE.items():
         value = getattr(filters, option)
         if not (value and value.strip()):
@@ -33,24 +36,26 @@ def why_nothing(searcher: Searcher, parsed: ParsedQuery, filters: Filters) -> st
         names = indexed_values(searcher, fieldname)
         wanted = name_key(value).split()
         if not any(set(wanted) <= set(name_key(name).split()) for name in names):
-            role = "interpellant" if option == "interpellant" else "respondent"
             close = _closest(value, names)
-            hint = f"; did you mean {' or '.join(close)}?" if close else ""
-            return f"no {role} is called {value.strip()!r}{hint}"
+            hint = _("; did you mean {names}?").format(names=_(" or ").join(close)) if close else ""
+            if option == "interpellant":
+                return _("no interpellant is called {name}").format(name=repr(value.strip())) + hint
+            return _("no respondent is called {name}").format(name=repr(value.strip())) + hint
     if filters.year is not None:
         years = sorted(int(value) for value in indexed_values(searcher, "year"))
         if int(filters.year) not in years:
-            span = f"{years[0]}–{years[-1]}" if years else "none"
-            return f"no answer is from {filters.year} (the years in the index: {span})"
+            span = f"{years[0]}–{years[-1]}" if years else _("none")
+            return _("no answer is from {year} (the years in the index: {years})").format(year=filters.year, years=span)
     outside = re.findall(r"[^\W_]+", re.sub(r'"[^"]*"', " ", parsed.text))
     if parsed.phrases and not outside:
         quoted = " ".join('"' + " ".join(words) + '"' for words in parsed.phrases)
-        return (f"no passage has the words of {quoted} one after another as written (a phrase matches "
-                "its words in that order, stop words too); without the quotes the words are searched anywhere")
+        return _("no passage has the words of {phrases} one after another as written (a phrase matches its "
+                 "words in that order, stop words too); without the quotes the words are searched anywhere"
+                 ).format(phrases=quoted)
     typed = re.findall(r"[^\W\d_]+", parsed.text)
     if typed and not parsed.phrases and all(word.lower() in STOP_WORDS for word in typed):
-        return (f"{parsed.text!r} holds only stop words, which are not searched on their own; "
-                "put words that carry the meaning in the query, or search a phrase in quotes")
+        return _("{query} holds only stop words, which are not searched on their own; put words that carry "
+                 "the meaning in the query, or search a phrase in quotes").format(query=repr(parsed.text))
     return None
 
 

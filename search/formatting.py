@@ -9,6 +9,8 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from svar.index.i18n import N_, _, ngettext
+
 if TYPE_CHECKING:  # only named in annotations: `svar --help` need not build these dataclasses
     from svar.index.records import Person
     from svar.index.writing import IndexReport
@@ -18,10 +20,13 @@ if TYPE_CHECKING:  # only named in annotations: `svar --help` need not build the
 
 Style = Callable[[str], str]
 FORMATS = ("table", "json", "jsonl", "csv", "md")
-FACET_TITLES = {"party": "party", "respondent": "respondent", "year": "year", "kind": "kind of passage"}
+# Text output is in the context's language (svar.index.i18n): these constants are marked for the
+# catalog and translated where they are shown.
+FACET_TITLES = {"party": N_("party"), "respondent": N_("respondent"), "year": N_("year"),
+                "kind": N_("kind of passage")}
 # Shown for a person whose name the parser could not read from the answer, explained once by UNKNOWN_NOTE.
-UNKNOWN = "unknown"
-UNKNOWN_NOTE = "unknown: a name svar could not read from the answer"
+UNKNOWN = N_("unknown")
+UNKNOWN_NOTE = N_("unknown: a name svar could not read from the answer")
 # A CSV cell starting with one of these is a formula to a spreadsheet (OWASP, "CSV Injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -32,16 +37,19 @@ def _plain(text: str) -> str:
 
 def person(p: Person, *, with_role: bool = False) -> str:
     name = f"{p.role} {p.name}".strip() if with_role and p.role else p.name.strip()
-    name = name or UNKNOWN
+    name = name or _(UNKNOWN)
     return f"{name} ({p.party})" if p.party else name
 
 
-def unknown_respondents(facets: dict[str, dict[str, int]] | None) -> int:
-    """How many of the counted passages have no respondent's name (the parser missed it): every
-    passage has one kind, and one respondent unless it is unknown, which no filter can select."""
+def unknown_respondents(facets: dict[str, dict[str, int]] | None, total: int | None = None) -> int:
+    """How many of the counted passages (or answers) have no respondent's name (the parser missed it):
+    each has one respondent unless it is unknown, which no filter can select. ``total``: how many
+    matched; without it, the kind facet's sum, which is that total when passages are counted (every
+    passage has one kind) but not answers (an answer counts once for each kind that matched)."""
     if not facets or "kind" not in facets or "respondent" not in facets:
         return 0
-    return max(0, sum(facets["kind"].values()) - sum(facets["respondent"].values()))
+    counted = sum(facets["kind"].values()) if total is None else total
+    return max(0, counted - sum(facets["respondent"].values()))
 
 
 def _unknown_shown(*people: Person, with_role: bool = False) -> bool:
@@ -62,7 +70,7 @@ def said_by(speaker: Speaker | None, interpellant: Person, respondent: Person, *
     another member of a debate by name and party.
     No speaker (no snippet): the respondent, who signed the answer."""
     if speaker is not None and speaker.side == "interpellant":
-        return f"{person(interpellant)}, interpellant"
+        return _("{person}, interpellant").format(person=person(interpellant))
     if speaker is not None and speaker.side == "debater":  # another member, in the debate
         return f"{speaker.name} ({speaker.party})" if speaker.party else speaker.name
     return person(respondent, with_role=with_role)
@@ -90,17 +98,19 @@ def marked(text: str, highlights: list[tuple[int, int]], mark: Style) -> str:
 
 
 def hit_lines(hit: Hit, mark: Style = _plain, dim: Style = _plain) -> list[str]:
-    date = hit.date.isoformat() if hit.date else "no date"
-    where = f" · passage {hit.passage} ({hit.kind})"
+    date = hit.date.isoformat() if hit.date else _("no date")
+    where = " · " + _("passage {number} ({kind})").format(number=hit.passage, kind=hit.kind)
     if hit.matching_passages is not None:
-        where += f" · {hit.matching_passages} matching passage{'s' if hit.matching_passages != 1 else ''}"
+        where += " · " + ngettext("{count} matching passage", "{count} matching passages",
+                                  hit.matching_passages).format(count=hit.matching_passages)
     lines = [
         f"{hit.rank:>2}. {hit.dnr} · {date} · {person(hit.interpellant)} → {person(hit.respondent, with_role=True)}"
         + dim(f"  [{hit.score:.2f}]"),
         f"    {hit.topic or hit.title}" + dim(where),
     ]
     if hit.question_number is not None:
-        lines.append(f"    Question {hit.question_number}: {hit.question}")
+        lines.append("    " + _("Question {number}: {question}").format(number=hit.question_number,
+                                                                        question=hit.question))
     snippet = marked(hit.snippet, hit.highlights, mark)
     if hit.speaker is not None:  # whose words these are: "Jan Jönsson (L): …"
         snippet = f"{said_by(hit.speaker, hit.interpellant, hit.respondent, with_role=False)}: {snippet}"
@@ -112,46 +122,52 @@ def search_text(result: SearchResult, mark: Style = _plain, dim: Style = _plain)
     lines: list[str] = []
     if result.compounds:
         parts = "; ".join(f"{word} → {' + '.join(found)}" for word, found in result.compounds.items())
-        lines.append(f"Not in the index, searched as its parts: {parts}")
+        lines.append(_("Not in the index, searched as its parts: {parts}").format(parts=parts))
     if result.fuzzy:
         similar = "; ".join(f"{word} → {', '.join(words)}" for word, words in result.fuzzy.items())
-        lines.append(f"Not in the index, searched as similar words: {similar}")
+        lines.append(_("Not in the index, searched as similar words: {similar}").format(similar=similar))
     elif result.suggestion:
-        lines.append(f"Did you mean: {result.suggestion}")
+        lines.append(_("Did you mean: {suggestion}").format(suggestion=result.suggestion))
     grouped = bool(result.hits) and result.hits[0].matching_passages is not None
-    unit = ("answer" if grouped else "passage") + ("" if result.total == 1 else "s")
-    matched = f"{result.total} {unit} match{'es' if result.total == 1 else ''} {result.query!r}"
+    query = repr(result.query)
+    if grouped:
+        matched = ngettext("{count} answer matches {query}", "{count} answers match {query}", result.total)
+    else:
+        matched = ngettext("{count} passage matches {query}", "{count} passages match {query}", result.total)
+    matched = matched.format(count=result.total, query=query)
     if not result.hits:
         if result.total:
-            lines.append(f"{matched}; none on this page.")
+            lines.append(_("{matched}; none on this page.").format(matched=matched))
         else:
             reason = f": {result.reason}" if result.reason else ""
-            lines.append(f"No {unit} match {result.query!r}{reason}" + ("" if reason.endswith("?") else "."))
+            lines.append(_("No passages match {query}").format(query=query) + reason
+                         + ("" if reason.endswith("?") else "."))
     else:
-        shown = f"{result.hits[0].rank}–{result.hits[-1].rank}"
-        lines.append(f"{matched} (showing {shown})")
+        lines.append(_("{matched} (showing {first}–{last})").format(
+            matched=matched, first=result.hits[0].rank, last=result.hits[-1].rank))
         for hit in result.hits:
             lines.append("")
             lines.extend(hit_lines(hit, mark, dim))
     if result.facets:
         lines.append("")
-        lines.extend(facet_lines(result.facets))
-    if (unknown_respondents(result.facets)
+        lines.extend(facet_lines(result.facets, result.total))
+    if (unknown_respondents(result.facets, result.total)
             or any(_unknown_shown(h.interpellant) or _unknown_shown(h.respondent, with_role=True)
                    for h in result.hits)):
-        lines.append(UNKNOWN_NOTE)
+        lines.append(_(UNKNOWN_NOTE))
     return "\n".join(lines)
 
 
-def facet_lines(facets: dict[str, dict[str, int]]) -> list[str]:
+def facet_lines(facets: dict[str, dict[str, int]], total: int | None = None) -> list[str]:
     """Counts per facet value, one line per facet: "party: V 5 · M 3"; passages whose respondent is
     unknown are counted as "unknown" last."""
     lines = []
     for name, counts in facets.items():
         values = [f"{value} {count}" for value, count in counts.items()]
-        if name == "respondent" and (unknown := unknown_respondents(facets)):
-            values.append(f"{UNKNOWN} {unknown}")
-        lines.append(f"{FACET_TITLES.get(name, name)}: " + (" · ".join(values) or "–"))
+        if name == "respondent" and (unknown := unknown_respondents(facets, total)):
+            values.append(f"{_(UNKNOWN)} {unknown}")
+        title = _(FACET_TITLES[name]) if name in FACET_TITLES else name
+        lines.append(f"{title}: " + (" · ".join(values) or "–"))
     return lines
 
 
@@ -230,12 +246,13 @@ def search_csv(result: SearchResult) -> str:
 
 def search_markdown(result: SearchResult) -> str:
     """Citable quotes: the snippet, who said it, the diary number and date, and the question."""
-    lines = [f"## {result.query}", "", f"Matching passages: {result.total}", ""]
+    lines = [f"## {result.query}", "", _("Matching passages: {count}").format(count=result.total), ""]
     for h in result.hits:
         quote = h.snippet.replace("\n", " ")
         lines.append(f"> ”{quote}”")
         source = said_by(h.speaker, h.interpellant, h.respondent)  # whose words the quote is
-        lines.append(f"> — {source}, Dnr {h.dnr}, {_iso(h.date) or 'no date'}")
+        date = _iso(h.date) or _("no date")
+        lines.append(f"> — {source}, Dnr {h.dnr}, {date}")
         lines.append("")
         context = f"Svar på interpellation av {person(h.interpellant)} om {h.topic}" if h.topic else h.title
         if h.question_number is not None:
@@ -289,16 +306,18 @@ def document_json(document: Document) -> dict:
 
 def document_text(document: Document, dim: Style = _plain) -> str:
     s = document.summary
+    date = _iso(s.date) or _("no date")
     lines = [
         s.title or s.dnr,
-        f"Dnr {s.dnr} · {_iso(s.date) or 'no date'} · {person(s.interpellant)} → {person(s.respondent, with_role=True)}",
-        dim(f"source: {s.source}") if s.source else "",
+        f"Dnr {s.dnr} · {date} · {person(s.interpellant)} → {person(s.respondent, with_role=True)}",
+        dim(_("source: {path}").format(path=s.source)) if s.source else "",
     ]
     for p in document.passages:
         lines.append("")
         heading = f"[{p.passage}] {p.kind}"
         if p.question_number is not None:
-            heading += f" · question {p.question_number}: {p.question}"
+            heading += " · " + _("question {number}: {question}").format(number=p.question_number,
+                                                                         question=p.question)
         lines.append(dim(heading))
         lines.append(p.text.replace("\n\n", "\n"))
     return "\n".join(line for line in lines if line is not None)
@@ -306,13 +325,13 @@ def document_text(document: Document, dim: Style = _plain) -> str:
 
 def list_text(summaries: list[DocumentSummary]) -> str:
     if not summaries:
-        return "The index is empty."
+        return _("The index is empty.")
     lines = [
         f"{s.dnr:<16} {_iso(s.date) or '':<10}  {person(s.interpellant)} → {person(s.respondent)}: {s.topic or s.title}"
         for s in summaries
     ]
     if any(_unknown_shown(s.interpellant, s.respondent) for s in summaries):
-        lines.append(UNKNOWN_NOTE)
+        lines.append(_(UNKNOWN_NOTE))
     return "\n".join(lines)
 
 
@@ -329,14 +348,11 @@ def stats_json(stats: IndexStats) -> dict:
 
 def stats_text(stats: IndexStats) -> str:
     size = f"{stats.size_bytes / 1024 / 1024:.1f} MB" if stats.size_bytes >= 1024 * 1024 else f"{stats.size_bytes / 1024:.0f} kB"
-    last = stats.last_update.strftime("%Y-%m-%d %H:%M") if stats.last_update else "never"
-    return "\n".join([
-        f"index:        {stats.path}",
-        f"answers:      {stats.documents}",
-        f"passages:     {stats.passages}",
-        f"size:         {size}",
-        f"last update:  {last}",
-    ])
+    last = stats.last_update.strftime("%Y-%m-%d %H:%M") if stats.last_update else _("never")
+    rows = [(_("index:"), stats.path), (_("answers:"), stats.documents), (_("passages:"), stats.passages),
+            (_("size:"), size), (_("last update:"), last)]
+    width = max(len(label) for label, value in rows) + 2  # the values in one column
+    return "\n".join(f"{label:<{width}}{value}" for label, value in rows)
 
 
 def alerts_text(alerts, mark: Style = _plain, dim: Style = _plain) -> str:
@@ -346,8 +362,9 @@ def alerts_text(alerts, mark: Style = _plain, dim: Style = _plain) -> str:
         if lines:
             lines.append("")
         total = alert.result.total
-        lines.append(f"== {alert.search.name}: {total} new passage{'s' if total != 1 else ''} "
-                     f"for {alert.search.query!r}")
+        lines.append("== " + ngettext("{name}: {count} new passage for {query}",
+                                      "{name}: {count} new passages for {query}", total).format(
+            name=alert.search.name, count=total, query=repr(alert.search.query)))
         for hit in alert.result.hits:
             lines.append("")
             lines.extend(hit_lines(hit, mark, dim))
@@ -360,10 +377,10 @@ def alerts_json(alerts) -> list[dict]:
 
 def saved_text(searches) -> str:
     if not searches:
-        return "No saved searches."
+        return _("No saved searches.")
     return "\n".join(
         f"{s.name}: {s.query!r}" + "".join(f" --{k.replace('_', '-')} {v}" for k, v in s.filters.given().items())
-        + f"  (last run: {s.last_run or 'never'})"
+        + "  " + _("(last run: {when})").format(when=s.last_run or _("never"))
         for s in searches
     )
 
@@ -374,11 +391,17 @@ def saved_json(searches) -> list[dict]:
 
 
 def report_text(report: IndexReport) -> str:
-    renamed = "".join(f"\n{old} → {new}: its file now has this Dnr; {old} removed" for old, new in report.renamed)
-    return (
-        f"{len(report.new)} new, {len(report.updated)} updated, {len(report.unchanged)} unchanged, "
-        f"{len(report.rejected)} rejected ({report.passages} passages written){renamed}"
-    )
+    renamed = "".join("\n" + _("{old} → {new}: its file now has this Dnr; {old} removed").format(old=old, new=new)
+                      for old, new in report.renamed)
+    counts = [
+        ngettext("{count} new", "{count} new", len(report.new)).format(count=len(report.new)),
+        ngettext("{count} updated", "{count} updated", len(report.updated)).format(count=len(report.updated)),
+        ngettext("{count} unchanged", "{count} unchanged", len(report.unchanged)).format(count=len(report.unchanged)),
+        ngettext("{count} rejected", "{count} rejected", len(report.rejected)).format(count=len(report.rejected)),
+    ]
+    written = ngettext("({count} passage written)", "({count} passages written)",
+                       report.passages).format(count=report.passages)
+    return ", ".join(counts) + " " + written + renamed
 
 
 def _iso(date: dt.date | None) -> str | None:

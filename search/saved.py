@@ -21,6 +21,7 @@ from typing import Any
 from whoosh.util.filelock import FileLock
 
 from svar.index.errors import SvarError
+from svar.index.i18n import _
 
 from .filters import USER_FILTERS, Filters
 from .library import AnswerIndex
@@ -81,13 +82,14 @@ class SavedSearches:
         """Save a search; it will alert on answers indexed from now on. Its name is stored stripped."""
         name = name.strip()
         if not name:
-            raise SvarError("a saved search needs a name")
+            raise SvarError(_("a saved search needs a name"))
         filters = filters or Filters()
         filters.check()
         with self._locked():
             searches, kept = self._load()
             if name in searches:
-                raise SvarError(f"a saved search named {name!r} exists already: `svar watch remove {name}` first")
+                raise SvarError(_("a saved search named {name} exists already: `svar watch remove {command_name}` "
+                                  "first").format(name=repr(name), command_name=name))
             now = dt.datetime.now().astimezone().isoformat(timespec="seconds")
             saved = SavedSearch(name, query, filters, created=now, seen_until=self._index.newest_indexed_at())
             searches[name] = saved
@@ -99,7 +101,7 @@ class SavedSearches:
         with self._locked():
             searches, kept = self._load()
             if name not in searches:
-                raise SvarError(f"no saved search named {name!r}: see `svar watch list`")
+                raise SvarError(_("no saved search named {name}: see `svar watch list`").format(name=repr(name)))
             del searches[name]
             self._save(searches, kept)
 
@@ -111,10 +113,10 @@ class SavedSearches:
         the lock; only recording the run takes it, so a search saved meanwhile is kept.
         """
         names = [n.strip() for n in names] if names else None
-        searches, _ = self._load()
+        searches = self._load()[0]
         unknown = [n for n in names or [] if n not in searches]
         if unknown:
-            raise SvarError(f"no saved search named {unknown[0]!r}: see `svar watch list`")
+            raise SvarError(_("no saved search named {name}: see `svar watch list`").format(name=repr(unknown[0])))
         newest = self._index.newest_indexed_at()
         now = dt.datetime.now().astimezone().isoformat(timespec="seconds")
         alerts, ran = [], set()
@@ -126,7 +128,8 @@ class SavedSearches:
                 try:
                     result = self._index.search(saved.query, filters=filters, limit=ALERT_LIMIT)
                 except SvarError as exc:
-                    self.problems.append(f"{self.path}: saved search {saved.name!r} skipped: {exc}")
+                    self.problems.append(_("{path}: saved search {name} skipped: {reason}").format(
+                        path=self.path, name=repr(saved.name), reason=exc))
                     continue
                 if result.total:
                     alerts.append(Alert(saved, result))
@@ -149,11 +152,13 @@ class SavedSearches:
         try:
             while not lock.acquire(blocking=False):
                 if time.monotonic() >= deadline:
-                    raise SvarError(f"{self.path}: another svar process is changing the saved searches; "
-                                    f"waited {self.lock_timeout:g} s. Try again")
+                    raise SvarError(_("{path}: another svar process is changing the saved searches; waited "
+                                      "{seconds} s. Try again").format(path=self.path,
+                                                                       seconds=f"{self.lock_timeout:g}"))
                 time.sleep(0.02)
         except OSError as exc:
-            raise SvarError(f"cannot write the saved searches at {self.path}: {exc.strerror or exc}") from None
+            raise SvarError(_("cannot write the saved searches at {path}: {reason}").format(
+                path=self.path, reason=exc.strerror or exc)) from None
         try:
             yield
         finally:
@@ -168,11 +173,12 @@ class SavedSearches:
         except FileNotFoundError:
             return {}, []
         except json.JSONDecodeError as exc:
-            self._unreadable(f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
+            self._unreadable(_("not JSON: {problem} at line {line} column {column}").format(
+                problem=exc.msg, line=exc.lineno, column=exc.colno))
         except (OSError, ValueError) as exc:
             self._unreadable(getattr(exc, "strerror", None) or str(exc))
         if not isinstance(raw, dict) or not isinstance(raw.get("searches", []), list):
-            self._unreadable('not an object with a "searches" list')
+            self._unreadable(_('not an object with a "searches" list'))
         items = raw.get("searches", [])
         searches: dict[str, SavedSearch] = {}
         for number, item in enumerate(items, 1):
@@ -181,16 +187,19 @@ class SavedSearches:
             except _BadEntry as exc:
                 name = item.get("name") if isinstance(item, dict) else None
                 which = repr(name) if isinstance(name, str) and name.strip() else number
-                self.problems.append(f"{self.path}: saved search {which} skipped: {exc}")
+                self.problems.append(_("{path}: saved search {name} skipped: {reason}").format(
+                    path=self.path, name=which, reason=exc))
                 continue
             if saved.name in searches:
-                self.problems.append(f"{self.path}: saved search {saved.name!r} skipped: a second one of that name")
+                self.problems.append(_("{path}: saved search {name} skipped: a second one of that name").format(
+                    path=self.path, name=repr(saved.name)))
                 continue
             searches[saved.name] = saved
         return searches, items
 
     def _unreadable(self, reason: str):
-        raise SvarError(f"{self.path}: saved searches cannot be read ({reason}); fix or delete the file")
+        raise SvarError(_("{path}: saved searches cannot be read ({reason}); fix or delete the file").format(
+            path=self.path, reason=reason))
 
     def _save(self, searches: dict[str, SavedSearch], kept: list | None = None) -> None:
         """Write the searches, in the file's order then new ones by name; the file's entries that
@@ -235,25 +244,26 @@ def _usable(item) -> bool:
 def _saved_search(item) -> SavedSearch:
     """One entry of the file as a SavedSearch; _BadEntry if it cannot be one."""
     if not isinstance(item, dict):
-        raise _BadEntry("not an object")
+        raise _BadEntry(_("not an object"))
     name, query = item.get("name"), item.get("query")
     if not isinstance(name, str) or not name.strip():
-        raise _BadEntry("no name")
+        raise _BadEntry(_("no name"))
     if not isinstance(query, str):
-        raise _BadEntry("no query")
+        raise _BadEntry(_("no query"))
     seen_until = item.get("seen_until", 0)
     if isinstance(seen_until, bool) or not isinstance(seen_until, int):
-        raise _BadEntry(f"seen_until {seen_until!r} is not a number")
+        raise _BadEntry(_("seen_until {value} is not a number").format(value=repr(seen_until)))
     given = item.get("filters") or {}
     if not isinstance(given, dict):
-        raise _BadEntry("filters is not an object")
+        raise _BadEntry(_("filters is not an object"))
     values: dict[str, Any] = {}  # filter → its value, of the type just checked
     for key, value in given.items():
         if key not in USER_FILTERS or value is None:
             continue
         wanted = int if key == "year" else str
         if isinstance(value, bool) or not isinstance(value, wanted):
-            raise _BadEntry(f"{key} {value!r} is not {'a year' if wanted is int else 'text'}")
+            wrong = _("{key} {value} is not a year") if wanted is int else _("{key} {value} is not text")
+            raise _BadEntry(wrong.format(key=key, value=repr(value)))
         values[key] = value
     filters = Filters(**values)
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,13 @@ from click.testing import CliRunner
 from svar.index import location
 from svar.search import open_index
 from svar.search.library import build_seed_index
+
+# The tests expect svar's English, but the command line speaks the locale's language (a Swedish machine
+# would get Swedish, here and in the processes the tests start): the session runs in a neutral locale.
+# tests/test_i18n.py sets the locale it tests on each run.
+for _variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+    os.environ.pop(_variable, None)
+os.environ["LANG"] = "C.UTF-8"
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SEED_000 = SEEDS / "000_0dd4c633e39ebb4b.txt"

@@ -1,5 +1,6 @@
 """The `svar` command through click's CliRunner: output, JSON shape, errors and exit codes."""
 
+import pytest
 import json
 
 from svar.search.cli import main
@@ -164,7 +165,6 @@ def test_errors_are_one_line_and_non_zero(runner, tmp_path):
          f"svar: no index at {tmp_path / 'nowhere'}: make one from the answers' files or folders: "
          f"svar index PATH… --index {tmp_path / 'nowhere'}\n"),
         (["show", "KS 1999/1"], None),
-        (["search", "barn", "--since", "2022-02-30"], "svar: --since '2022-02-30': no such date; use YYYY-MM-DD\n"),
         (["index", str(tmp_path / "missing.txt")], None),
     ]
     for args, expected in cases:
@@ -176,6 +176,26 @@ def test_errors_are_one_line_and_non_zero(runner, tmp_path):
             assert result.stderr == expected
     show = runner.invoke(main, ["show", "KS 1999/1"])
     assert show.stderr.startswith("svar: no answer with Dnr 'KS 1999/1' in the index at ")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["search", "barn", "--year", "abc"], "svar: --year 'abc': give a four-digit year (see: svar search --help)"),
+    (["search", "barn", "--since", "2022-02-30"],
+     "svar: --since '2022-02-30': no such date; use YYYY-MM-DD (see: svar search --help)"),
+    (["search", "barn", "--since", "2023", "--until", "2022"],
+     "svar: --since '2023': later than --until '2022': nothing can match (see: svar search --help)"),
+    (["search", "barn", "--kind", "intro"], "svar: Invalid value for '--kind': 'intro' is not one of 'preamble', "
+                                            "'answer', 'closing', 'debate' (see: svar search --help)"),
+    (["search", "barn", "--colour", "red"], "svar: No such option '--colour'. Did you mean '--count'? (see: svar search --help)"),
+    (["search"], "svar: Missing argument 'QUERY' (see: svar search --help)"),
+    (["serach", "barn"], "svar: No such command 'serach'. Did you mean 'search'? (see: svar --help)"),
+    (["--bogus"], "svar: No such option '--bogus' (see: svar --help)"),
+    (["watch", "add", "n", "barn", "--year", "20"], "svar: --year '20': give a four-digit year (see: svar watch add --help)"),
+])
+def test_usage_errors_are_one_line_with_the_help_to_read_and_exit_2(runner, args, message):
+    """A bad option or filter value: exit 2, as click's usage errors; nothing is opened or written."""
+    result = runner.invoke(main, args)
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", message + "\n")
 
 
 def test_unreadable_files_are_rejected_and_the_rest_indexed(runner, tmp_path):

@@ -149,7 +149,7 @@ def test_bad_saved_searches_are_reported_and_skipped_and_the_others_run(runner, 
     assert result.stderr.splitlines() == [
         f"svar: warning: {path}: saved search 2 skipped: no name",
         f"svar: warning: {path}: saved search 'when' skipped: seen_until 'igår' is not a number",
-        f"svar: warning: {path}: saved search 'since' skipped: --since 'igår': not a date; use YYYY-MM-DD "
+        f"svar: warning: {path}: saved search 'since' skipped: since 'igår': not a date; use YYYY-MM-DD "
         "(or YYYY-MM, YYYY)",
         f"svar: warning: {path}: saved search 'party' skipped: party 5 is not text",
         f"svar: warning: {path}: saved search 6 skipped: not an object",
@@ -177,7 +177,8 @@ def test_json_with_another_format_is_a_usage_error(runner, seeded):
     result = runner.invoke(main, ["search", "barn", "--json", "--format", "csv"])
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert result.stderr.splitlines()[-1] == "Error: --json prints JSON: it cannot be combined with --format csv"
+    assert result.stderr == ("svar: --json prints JSON: it cannot be combined with --format csv "
+                             "(see: svar search --help)\n")
     same = runner.invoke(main, ["search", "barn", "--json", "--format", "json"])
     assert same.exit_code == 0 and json.loads(same.stdout)["total"] == 19
 

@@ -27,6 +27,7 @@ import datetime as dt
 import re
 
 from .. import passages
+from ..i18n import _, ngettext
 from ..metadata import MONTHS, normalise_dnr
 from ..names import same_person
 from ..passages import Paragraph
@@ -95,10 +96,10 @@ def read(text: str, paragraphs: list[str]) -> Reading:
         if heading["asker"]:
             heading_asker = Person(" ".join(heading["asker"].split()), heading["party"].strip())
     else:
-        reading.warnings.append("no heading of the form 'Svar på interpellation 2017/18:53 om …' found")
+        reading.warnings.append(_("no heading of the form 'Svar på interpellation 2017/18:53 om …' found"))
     reading.date = _sitting(paragraphs[:first_speech], numbers[0] if numbers else "")
     if reading.date is None:
-        reading.warnings.append("no sitting date ('Tisdagen den 19 december 2017') found")
+        reading.warnings.append(_("no sitting date ('Tisdagen den 19 december 2017') found"))
 
     end, closing = _end_of_debate(paragraphs, first_speech, set(numbers), reading.warnings)
     speeches = [(i, line) for i, line in speeches if i < end]
@@ -179,7 +180,9 @@ def _end_of_debate(paragraphs: list[str], first_speech: int, numbers: set[str],
         if closed or heading:
             after = len(paragraphs) - i - (1 if closed else 0)
             if after:
-                warnings.append(f"{after} paragraph{'s' if after != 1 else ''} after this answer's debate not indexed")
+                warnings.append(ngettext("{count} paragraph after this answer's debate not indexed",
+                                         "{count} paragraphs after this answer's debate not indexed", after
+                                         ).format(count=after))
             return i, (i if closed else None)
     return len(paragraphs), None
 
