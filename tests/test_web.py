@@ -128,7 +128,7 @@ def test_a_chosen_facet_is_marked_and_its_link_removes_it(client):
     html = page(client, "/?q=barn&party=V")
     assert text_of(html, "summary") == "9 passages match barn · showing 1–9"
     assert re.findall(r'<li class="selected"><a href="([^"]+)"', html) == ["/?q=barn"]
-    assert text_of(html, "active") == "party: V ×"
+    assert text_of(html, "active") == "Party: V ×"
     assert facets(html)["year"] == [("2021", 5, "/?q=barn&party=V&year=2021"),
                                     ("2022", 4, "/?q=barn&party=V&year=2022")]
 
@@ -168,7 +168,7 @@ def test_the_url_holds_the_whole_search_and_the_form_shows_it(client):
     html = page(client, "/?q=barn&party=V&year=2022&kind=answer&sort=oldest&strict=1")
     assert text_of(html, "summary") == "3 passages match barn · showing 1–3 · oldest first · only the words as typed"
     assert '<details class="filters">' in html  # closed: the filters in use are listed above the results
-    assert text_of(html, "active") == "party: V × year: 2022 × part: answer × clear all"
+    assert text_of(html, "active") == "Party: V × Year: 2022 × Part: answer × clear all"
     assert '<input name="party" value="V"' in html and '<input name="year" value="2022"' in html
     assert '<option value="oldest" selected>' in html and '<option value="answer" selected>' in html
     assert '<input type="checkbox" name="strict" value="1" checked>' in html
@@ -249,12 +249,14 @@ def test_pages_forbid_scripts(client):
 
 
 @pytest.mark.parametrize(("url", "message"), [
-    ("/?q=barn&since=2022-02-30", "since '2022-02-30': no such date; use YYYY-MM-DD"),
-    ("/?q=barn&since=2023&until=2022", "since 2023-01-01 is after until 2022-12-31: nothing can match"),
-    ("/?q=barn&year=22", "year '22': give a four-digit year"),
-    ("/?q=barn&kind=intro", "kind 'intro': use one of preamble, answer, closing, debate"),
-    ("/?q=barn&sort=best", "sort 'best': use one of relevance, newest, oldest"),
-    ("/?q=barn&page=0", "page '0': give a page number (1, 2, …)"),
+    # Each named as the form labels it.
+    ("/?q=barn&since=2022-02-30", "Since '2022-02-30': no such date; use YYYY-MM-DD"),
+    ("/?q=barn&since=2023&until=2022", "Since '2023': later than Until '2022': nothing can match"),
+    ("/?q=barn&year=22", "Year '22': give a four-digit year"),
+    ("/?q=barn&kind=intro", "Part 'intro': use one of preamble, answer, closing, debate"),
+    ("/?q=barn&sort=best", "Order 'best': use one of relevance, newest, oldest"),
+    ("/?q=barn&page=0", "Page '0': give a page number (1, 2, …)"),
+    ("/?q=barn&dnr=KS+2022/65&year=22x", "Year '22x': give a four-digit year"),
 ])
 def test_a_filter_that_cannot_be_used_gets_a_400_page_saying_why(client, url, message):
     html = page(client, url, 400)
@@ -341,7 +343,7 @@ def test_serve_on_a_port_in_use_says_so(runner, seed_index_dir):
         port = taken.getsockname()[1]
         result = runner.invoke(main, ["serve", "--index", str(seed_index_dir), "--port", str(port)])
     assert result.exit_code == 1
-    assert result.output == f"svar: cannot listen on 127.0.0.1:{port}: Address already in use; choose another --port\n"
+    assert result.output == f"svar: cannot listen on 127.0.0.1:{port}: Address already in use; choose another port\n"
 
 
 def test_serve_without_flask_says_how_to_install_it(runner, seed_index_dir, monkeypatch):
