@@ -154,8 +154,8 @@ def test_clicking_a_facet_narrows_to_its_count_and_clicking_again_widens(page, s
     assert texts(page, ".facet-year li") == ["2021 5", "2022 4"]
     click(page, "/?q=barn&party=V&year=2022")
     assert summary(page) == "4 passages match barn · showing 1–4"
-    assert texts(page, "ul.active li") == ["party: V ×", "year: 2022 ×", "clear all"]
-    click(page, "/?q=barn&year=2022")  # the "party: V ×" chip
+    assert texts(page, "ul.active li") == ["Party: V ×", "Year: 2022 ×", "clear all"]
+    click(page, "/?q=barn&year=2022")  # the "Party: V ×" chip
     assert page.current_url == server.url + "/?q=barn&year=2022"
     assert summary(page) == "4 passages match barn · showing 1–4"
 
@@ -180,7 +180,7 @@ def test_a_shared_link_opens_the_same_search(page, server):
     shared = server.url + "/?q=barn&party=V&year=2022&kind=answer&sort=oldest&strict=1"
     page.get(shared)
     assert summary(page) == "3 passages match barn · showing 1–3 · oldest first · only the words as typed"
-    assert texts(page, "ul.active li") == ["party: V ×", "year: 2022 ×", "part: answer ×", "clear all"]
+    assert texts(page, "ul.active li") == ["Party: V ×", "Year: 2022 ×", "Part: answer ×", "clear all"]
     page.find_element("css selector", "details.filters summary").click()  # open the form
     fields = {name: page.find_element("name", name).get_attribute("value")
               for name in ("q", "party", "year", "kind", "sort")}
@@ -215,3 +215,36 @@ def test_on_a_phone_nothing_is_wider_than_the_screen(page, server):
     assert facets["y"] > results["y"]
     assert page.find_element("css selector", ".to-facets").is_displayed()  # "Narrow by … ↓"
     assert page.find_element("css selector", ".facet ul").value_of_css_property("display") == "flex"
+
+
+def test_a_bar_of_the_years_histogram_narrows_to_its_year_and_its_count(page, server):
+    search(page, "barn")
+    links = page.find_elements("css selector", ".histogram a")
+    # The text equivalent: each bar's link is named by its year and count, and so is its tooltip.
+    names = ["2021: 5 passages", "2022: 4 passages", "2025: 2 passages", "2026: 8 passages"]
+    assert [link.get_attribute("aria-label") for link in links] == names
+    assert [link.find_element("css selector", "title").get_attribute("textContent") for link in links] == names
+    assert page.find_element("css selector", ".histogram figcaption").text == "Matching passages per year, 2021–2026"
+    # Drawn, in the stylesheet's colours: the tallest bar has the fixed height, counts are written over the bars.
+    bars = page.find_elements("css selector", ".histogram .bar")
+    assert all(bar.is_displayed() for bar in bars)
+    assert [round(bar.rect["height"]) for bar in bars] == [45, 36, 18, 72]
+    assert bars[0].value_of_css_property("fill") == ACCENT.replace("rgba", "rgb").replace(", 1)", ")")
+    assert texts(page, ".histogram .count") == ["5", "4", "2", "8"]
+    navigate(page, links[3])
+    assert page.current_url == server.url + "/?q=barn&year=2026"
+    assert page.find_element("css selector", ".summary strong").text == "8"  # the bar's count
+    assert [chip.split(": ")[1] for chip in texts(page, "ul.active li")] == ["2026 ×"]  # the year filter
+    assert page.find_elements("css selector", ".histogram") == []  # one year left: no bars to compare
+
+
+def test_with_one_result_per_answer_a_bar_counts_answers(page, server):
+    page.get(server.url + "/?q=insatser&group=1")
+    links = page.find_elements("css selector", ".histogram a")
+    assert [link.get_attribute("aria-label") for link in links] == ["2021: 1 answer", "2022: 1 answer",
+                                                                    "2026: 1 answer"]
+    navigate(page, links[1])
+    assert page.current_url == server.url + "/?q=insatser&year=2022&group=1"
+    assert page.find_element("css selector", ".summary strong").text == "1"
+    assert summary(page).startswith("1 answer ")
+    assert [chip.split(": ")[1] for chip in texts(page, "ul.active li")] == ["2022 ×"]
