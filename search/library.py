@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from svar.index import store
 from svar.index.errors import FilterError, UnknownDocumentError
+from svar.index.i18n import _
 from svar.index.location import bundled_seeds, resolve_index_dir
 from svar.index.records import Person
 from svar.index.schema import SCHEMA_VERSION, dnr_key
@@ -186,25 +187,20 @@ class AnswerIndex:
         limit: int = DEFAULT_LIMIT,
         offset: int = 0,
         filters: Filters | None = None,
-        party: str | None = None,
-        interpellant: str | None = None,
-        respondent: str | None = None,
-        year: int | None = None,
-        since: str | dt.date | None = None,
-        until: str | dt.date | None = None,
-        dnr: str | None = None,
-        kind: str | None = None,
         snippets: bool = True,
         strict: bool = False,
         fuzzy: bool = True,
         sort: str = "relevance",
         by_document: bool = False,
         facets: bool = False,
+        **filter_values: object,
     ) -> SearchResult:
         """Ranked passages for a query, best first. Filters narrow the passages that may match.
 
-        Keyword filters are a shorthand for ``filters=Filters(...)``. ``strict`` matches only the words
-        as typed and their inflections: no compound parts, no å/ä/ö-less forms, no similar words.
+        Keyword filters (``party="V"``, ``since="2022-01"``: the fields of ``Filters``, as values or as
+        text) are a shorthand for ``filters=Filters.from_values(...)``; give one or the other.
+        ``strict`` matches only the words as typed and their inflections: no compound parts, no
+        å/ä/ö-less forms, no similar words.
         Otherwise a word the index does not hold, of four letters or more, is searched as the indexed
         words closest to it (the result's ``fuzzy`` says so), except a word with a capital letter (a
         name, a brand) when something else in the query matches: see ``suggest.to_search``.
@@ -216,10 +212,13 @@ class AnswerIndex:
         them, never which passages match, their scores or the total.
         """
         if sort not in SORTS:
-            raise FilterError(f"sort {sort!r}: use one of {', '.join(SORTS)}")
-        if filters is None:
-            filters = Filters(party=party, interpellant=interpellant, respondent=respondent, year=year,
-                              since=since, until=until, dnr=dnr, kind=kind)
+            raise FilterError("sort", sort, _("use one of {orders}").format(orders=", ".join(SORTS)))
+        if filter_values:
+            if filters is not None:
+                raise TypeError("search() takes filters= or keyword filters, not both")
+            filters = Filters.from_values(filter_values)
+        elif filters is None:
+            filters = Filters()
         filters.check()
         searcher = self._current_searcher()
         prepared = self._prepare(searcher, text, strict, fuzzy)
@@ -319,7 +318,8 @@ class AnswerIndex:
         docnums = sorted(searcher.document_numbers(dnr=key),
                          key=lambda n: searcher.stored_fields(n).get("passage", 0))
         if not docnums:
-            raise UnknownDocumentError(f"no answer with Dnr {key!r} in the index at {self.path}: see `svar list`")
+            raise UnknownDocumentError(_("no answer with Dnr {dnr} in the index at {path}: see `svar list`").format(
+                dnr=repr(key), path=self.path))
         stored = [searcher.stored_fields(n) for n in docnums]
         return Document(summary=_summary(stored[0], len(stored)), passages=[_passage_view(f) for f in stored])
 
@@ -330,7 +330,7 @@ class AnswerIndex:
         counts: dict[str, int] = {}
         firsts: dict[str, dict] = {}
         reader = searcher.reader()
-        for _, fields in reader.iter_docs():
+        for _docnum, fields in reader.iter_docs():
             dnr = fields["dnr"]
             counts[dnr] = counts.get(dnr, 0) + 1
             if fields.get("passage") == 1:
