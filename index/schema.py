@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from .analysis import PART_BREAK, exact_analyzer, fold, folded_analyzer, parts_analyzer, swedish_analyzer
@@ -57,6 +59,13 @@ def build_schema() -> Schema:
         content_hash=ID(stored=True),
         indexed_at=NUMERIC(stored=True, sortable=True, bits=64, shift_step=EXACT),  # milliseconds since the epoch
     )
+
+
+@lru_cache(maxsize=1)
+def shared_schema() -> Schema:
+    """One ``build_schema()`` a process, for code that only reads it (the query parser, snippets'
+    analyzers): never to be changed. Building one takes 0.7 ms, and every search needed two."""
+    return build_schema()
 
 
 def variant_text(title: str, question: str, body: str) -> str:

@@ -29,15 +29,15 @@ import os
 import re
 import shutil
 import time
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import FileIndex
 
 from . import whoosh_compat
 from .errors import IndexDamagedError, IndexMissingError
-from .locking import HOLDER_FILE, LOCK_FILE, WriteLock
+from .i18n import _
 from .schema import SCHEMA_VERSION, build_schema
 
 INDEX_NAME = "svar"
@@ -60,12 +60,13 @@ _LEGACY_FILES = re.compile(rf"^(?:_{INDEX_NAME}_.+|{INDEX_NAME}_.+|{INDEX_NAME}\
 def rebuild_hint(index_dir: Path) -> str:
     """What to do about an index that cannot be used: build it anew from the answers' files (without
     PATH, `svar index --rebuild` would build it from the bundled seeds)."""
-    return f"rebuild it from the answers' files or folders: svar index --rebuild PATH… --index {index_dir}"
+    return _("rebuild it from the answers' files or folders: svar index --rebuild PATH… --index {path}").format(
+        path=index_dir)
 
 
-@dataclass(frozen=True)
-class Generation:
-    """One complete Whoosh index inside the index folder."""
+class Generation(NamedTuple):
+    """One complete Whoosh index inside the index folder. (A named tuple: a frozen dataclass costs a
+    new process 0.7 ms to define, and every command defines this one.)"""
 
     number: int
     path: Path
@@ -82,12 +83,12 @@ def live_generation(index_dir: Path) -> Generation | None:
     except FileNotFoundError:
         return Generation(0, index_dir) if _has_toc(index_dir) else None
     except (OSError, UnicodeDecodeError) as exc:
-        raise IndexDamagedError(f"index at {index_dir}: cannot read its {POINTER_FILE} file ({exc}): "
-                                f"{rebuild_hint(index_dir)}") from None
+        raise IndexDamagedError(_("index at {path}: cannot read its {file} file ({problem}): {hint}").format(
+            path=index_dir, file=POINTER_FILE, problem=exc, hint=rebuild_hint(index_dir))) from None
     match = _GENERATION.match(name)
     if not match:
-        raise IndexDamagedError(f"index at {index_dir}: its {POINTER_FILE} file names no generation: "
-                                f"{rebuild_hint(index_dir)}")
+        raise IndexDamagedError(_("index at {path}: its {file} file names no generation: {hint}").format(
+            path=index_dir, file=POINTER_FILE, hint=rebuild_hint(index_dir)))
     return Generation(int(match.group(1)), index_dir / name)
 
 
@@ -107,8 +108,8 @@ def open_existing(index_dir: Path, *, preload: bool = False) -> "LiveIndex":
     """
     generation = live_generation(index_dir) if index_dir.is_dir() else None
     if generation is None:
-        raise IndexMissingError(f"no index at {index_dir}: make one from the answers' files or folders: "
-                                f"svar index PATH… --index {index_dir}")
+        raise IndexMissingError(_("no index at {path}: make one from the answers' files or folders: "
+                                  "svar index PATH… --index {path}").format(path=index_dir))
     ix = LiveIndex(index_dir, generation, preload=preload)
     if preload:
         # A long-lived index: its searcher opens its own reader when it is first needed.
@@ -121,6 +122,8 @@ def open_existing(index_dir: Path, *, preload: bool = False) -> "LiveIndex":
 def open_or_create(index_dir: Path, *, preload: bool = False) -> "LiveIndex":
     """Open the index, creating an empty one (under the write lock) if the folder holds none."""
     if not exists(index_dir):
+        from .locking import WriteLock  # (see clean)
+
         with WriteLock(index_dir):
             if not exists(index_dir):  # another process may have created it while we waited
                 return create(index_dir, preload=preload)
@@ -212,8 +215,10 @@ def clean(index_dir: Path) -> None:
         for path in index_dir.iterdir():
             if _LEGACY_FILES.match(path.name):
                 _remove(path)
+    from . import locking  # here: a search takes no lock, and need not load the module
+
     for path in index_dir.iterdir():
-        if path.name.startswith((f".{POINTER_FILE}.", f".{HOLDER_FILE}.")):
+        if path.name.startswith((f".{POINTER_FILE}.", f".{locking.HOLDER_FILE}.")):
             _remove(path)
     if not live.path.is_dir():
         return  # CURRENT names a generation that is gone: opening the index reports that
@@ -235,7 +240,10 @@ def disk_usage(index_dir: Path) -> tuple[int, dt.datetime | None]:
     if live is None:
         return 0, None
     # (A svar 0.1 index shares its folder with the lock and the pointer; they are not the index.)
-    files = [p for p in live.path.iterdir() if p.is_file() and p.name not in (LOCK_FILE, HOLDER_FILE, POINTER_FILE)]
+    from . import locking  # (see clean)
+
+    files = [p for p in live.path.iterdir()
+             if p.is_file() and p.name not in (locking.LOCK_FILE, locking.HOLDER_FILE, POINTER_FILE)]
     tocs = [p.stat().st_mtime for p in files if _TOC.match(p.name)]
     changed = dt.datetime.fromtimestamp(max(tocs)).astimezone() if tocs else None
     return sum(p.stat().st_size for p in files), changed
@@ -248,13 +256,12 @@ def check_version(generation_dir: Path, index_dir: Path | None = None) -> None:
     try:
         recorded = json.loads((generation_dir / VERSION_FILE).read_text(encoding="utf-8"))["schema_version"]
     except (OSError, ValueError, KeyError, TypeError):
-        raise IndexDamagedError(f"index at {generation_dir} has no readable version record: "
-                                f"{rebuild_hint(index_dir)}") from None
+        raise IndexDamagedError(_("index at {path} has no readable version record: {hint}").format(
+            path=generation_dir, hint=rebuild_hint(index_dir))) from None
     if recorded != SCHEMA_VERSION:
-        raise IndexDamagedError(
-            f"index at {generation_dir} was built by another svar version (schema {recorded}, "
-            f"this svar reads {SCHEMA_VERSION}): {rebuild_hint(index_dir)}"
-        )
+        raise IndexDamagedError(_("index at {path} was built by another svar version (schema {recorded}, this "
+                                  "svar reads {schema}): {hint}").format(
+            path=generation_dir, recorded=recorded, schema=SCHEMA_VERSION, hint=rebuild_hint(index_dir)))
     found = _recorded_damage(generation_dir, index_dir)
     if found is not None:
         raise IndexDamagedError(found)
@@ -356,7 +363,8 @@ def damaged(index_dir: Path, exc: BaseException, reading: str = "") -> IndexDama
         detail = type(exc).__name__ if type(exc).__name__ != "error" else f"{type(exc).__module__}.error"
     if reading:
         detail = f"{reading}: {detail}"
-    return IndexDamagedError(f"index at {index_dir} is damaged ({detail}): {rebuild_hint(index_dir)}")
+    return IndexDamagedError(_("index at {path} is damaged ({detail}): {hint}").format(
+        path=index_dir, detail=detail, hint=rebuild_hint(index_dir)))
 
 
 def read_damage(ix: LiveIndex, exc: BaseException) -> IndexDamagedError | None:
@@ -397,13 +405,15 @@ def _recorded_damage(generation_dir: Path, index_dir: Path) -> str | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        return f"index at {index_dir} is damaged ({DAMAGE_FILE}: {exc.strerror}): {rebuild_hint(index_dir)}"
+        return _("index at {path} is damaged ({detail}): {hint}").format(
+            path=index_dir, detail=f"{DAMAGE_FILE}: {exc.strerror}", hint=rebuild_hint(index_dir))
     try:
         message = json.loads(text)["message"]
     except (ValueError, KeyError, TypeError):
         message = None
     if not isinstance(message, str) or not message.strip():
-        return f"index at {index_dir} is damaged (see its {DAMAGE_FILE}): {rebuild_hint(index_dir)}"
+        return _("index at {path} is damaged (see its {file}): {hint}").format(
+            path=index_dir, file=DAMAGE_FILE, hint=rebuild_hint(index_dir))
     return " ".join(message.split())  # one line, whatever was written
 
 

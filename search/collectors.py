@@ -10,15 +10,18 @@ relevance. One hit per answer keeps each answer's best passage (the first in tha
 from __future__ import annotations
 
 import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
 from whoosh.columns import ColumnReader
 
 from .results import SORTS
 
 from .sources import SegmentSource
 
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass
@@ -51,6 +54,8 @@ class Columns:
 
     def dates(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(value, present) of each passage's date (global passage numbers, ascending)."""
+        import numpy as np
+
         values = np.zeros(len(docs), dtype=np.uint64)
         present = np.zeros(len(docs), dtype=bool)
         for source in self.sources:
@@ -79,6 +84,8 @@ def _column(searcher, fieldname: str) -> ColumnReader:
 
 def ordered(matches: Matches, columns: Columns, sort: str, start: int, stop: int) -> list[int]:
     """Indexes into ``matches`` of the entries ranked [start, stop) in ``sort`` order."""
+    import numpy as np
+
     n = len(matches)
     stop = min(stop, n)
     if start >= stop:
@@ -94,26 +101,26 @@ def ordered(matches: Matches, columns: Columns, sort: str, start: int, stop: int
         keys = [(-float(scores[i]), i) for i in candidates.tolist()]
         keys.sort()
         order = [i for _, i in keys]
-        return _break_ties(order, [(-float(scores[i]),) for i in order], matches, columns, start, stop)
+        return break_ties(order, [(-float(scores[i]),) for i in order], matches.docs, columns, start, stop)
     values, present = columns.dates(matches.docs)
     last = np.iinfo(np.uint64).max  # an undated passage's key: after every date, either way
     primary = np.where(present, last - values if sort == "newest" else values, last)
     # lexsort: the last key is the primary one; the passage number makes the order total.
     order = np.lexsort((matches.docs, -scores, ~present, primary)).tolist()
     date_keys = [(bool(not present[i]), int(primary[i]), -float(scores[i])) for i in order]
-    return _break_ties(order, date_keys, matches, columns, start, stop)
+    return break_ties(order, date_keys, matches.docs, columns, start, stop)
 
 
-def _break_ties(order: list[int], keys: list[tuple], matches: Matches, columns: Columns, start: int,
-                stop: int) -> list[int]:
-    """``order`` with each run of equal keys that reaches into [start, stop) sorted by dnr, then
-    passage: the same answers in the same order however the index was built."""
+def break_ties(order: list[int], keys: list[tuple], docs: np.ndarray | Sequence[int], columns: Columns,
+               start: int, stop: int) -> list[int]:
+    """``order`` (indexes into ``docs``, global passage numbers) with each run of equal keys that
+    reaches into [start, stop) sorted by dnr, then passage: the same answers in the same order
+    however the index was built."""
     low, high = start, min(stop, len(order))
     while low > 0 and keys[low - 1] == keys[low]:
         low -= 1
     while high < len(order) and keys[high] == keys[high - 1]:
         high += 1
-    docs = matches.docs
     run_start = low
     result = order[:]
     while run_start < high:
@@ -129,10 +136,17 @@ def _break_ties(order: list[int], keys: list[tuple], matches: Matches, columns: 
     return result[start:stop]
 
 
-def best_per_answer(matches: Matches, columns: Columns, sort: str) -> tuple[Matches, list[int]]:
-    """One entry per answer, its best passage in ``sort`` order, and how many of its passages matched."""
+def best_per_answer(matches: Matches, columns: Columns, sort: str,
+                    dnrs: list[str] | None = None) -> tuple[Matches, list[int]]:
+    """One entry per answer, its best passage in ``sort`` order, and how many of its passages matched.
+    ``dnrs``: each match's answer, when the caller has read them already (reading costs µs a passage)."""
+    import numpy as np
+
     order = ordered(matches, columns, sort, 0, len(matches))
-    dnrs = columns.dnrs(matches.docs[order]) if order else []
+    if dnrs is None:
+        dnrs = columns.dnrs(matches.docs[order]) if order else []
+    else:
+        dnrs = [dnrs[i] for i in order]
     first: dict[str, int] = {}
     counts: dict[str, int] = {}
     for i, dnr in zip(order, dnrs):
@@ -146,9 +160,15 @@ def best_per_answer(matches: Matches, columns: Columns, sort: str) -> tuple[Matc
     return best, [by_doc[int(d)] for d in best.docs.tolist()]
 
 
-def count_within(matches: Matches, selected: np.ndarray) -> int:
-    """How many matches are among ``selected`` (global passage numbers, ascending)."""
+def count_within(matches: Matches, selected: np.ndarray, answers: np.ndarray | None = None) -> int:
+    """How many matches are among ``selected`` (global passage numbers, ascending); with ``answers``
+    (each match's answer as a number), how many answers have a match among them."""
+    import numpy as np
+
     if not len(selected) or not len(matches):
         return 0
     at = np.minimum(np.searchsorted(selected, matches.docs), len(selected) - 1)
-    return int(np.count_nonzero(selected[at] == matches.docs))
+    inside = selected[at] == matches.docs
+    if answers is None:
+        return int(np.count_nonzero(inside))
+    return int(np.unique(answers[inside]).size)

@@ -18,7 +18,7 @@ from whoosh.qparser import MultifieldParser, OrGroup, QueryParser, syntax
 from whoosh.qparser.taggers import RegexTagger
 
 from svar.index.analysis import STEM_OVERRIDES, STOP_WORDS, TOKEN_PATTERN, stem
-from svar.index.schema import FIELD_BOOSTS, PHRASE_FIELD, TEXT_FIELDS, build_schema
+from svar.index.schema import FIELD_BOOSTS, PHRASE_FIELD, TEXT_FIELDS, shared_schema
 
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 64
@@ -166,7 +166,7 @@ _parsers: dict[tuple[str, ...], QueryParser] = {}
 
 def _make_parser(fields: tuple[str, ...]) -> QueryParser:
     boosts = {name: FIELD_BOOSTS[name] for name in fields}
-    parser = MultifieldParser(list(fields), build_schema(), fieldboosts=boosts, group=OrGroup)
+    parser = MultifieldParser(list(fields), shared_schema(), fieldboosts=boosts, group=OrGroup)
     # Field names, ranges and "*:*" are not part of svar's query language: filters are options.
     for plugin in (qparser.FieldsPlugin, qparser.RangePlugin, qparser.EveryPlugin, qparser.PhrasePlugin):
         parser.remove_plugin_class(plugin)

@@ -1,24 +1,25 @@
 """A search from plan to page: score every match (search/scorer.py) among the passages the filters
 let through (search/selection.py), then collect the page, one hit per answer, or facet counts
 (search/collectors.py). One path for every kind of search: the options change what is collected,
-never what matches or how it scores."""
+never what matches or how it scores.
+"""
 
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-import numpy as np
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from .collectors import SORTS, Columns, Matches, best_per_answer, count_within, ordered
 from .filters import Filters
 from .plan import NOTHING, Node
-from .scorer import Weight, evaluate
-from .selection import allowed
 from .sources import SegmentSource, segment_sources
+from .weights import Weight
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["FACET_FIELDS", "SORTS", "Ranked", "Ranking", "indexed_values", "rank"]
 
@@ -27,20 +28,18 @@ __all__ = ["FACET_FIELDS", "SORTS", "Ranked", "Ranking", "indexed_values", "rank
 # interpellant's or the respondent's, so a passage counts under both).
 FACET_FIELDS = {"party": "party", "respondent": "respondent", "year": "year", "kind": "kind"}
 
-
-@dataclass(frozen=True)
-class Ranked:
+# Named tuples, not dataclasses, for the reason search/plan.py gives.
+class Ranked(NamedTuple):
     docnum: int
     score: float
     fields: dict
     matching_passages: int | None = None  # with by_document: how many of the answer's passages matched
 
 
-@dataclass
-class Ranking:
+class Ranking(NamedTuple):
     total: int
     page: list[Ranked]
-    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    facets: dict[str, dict[str, int]]  # empty unless asked for
 
 
 def rank(searcher: Searcher, plan: Node, filters: Filters, *, limit: int, offset: int = 0,
@@ -50,11 +49,14 @@ def rank(searcher: Searcher, plan: Node, filters: Filters, *, limit: int, offset
     every match."""
     sources = segment_sources(searcher)
     matches = _matches(searcher, plan, filters.to_query(), sources)
-    counts = facet_counts(searcher, sources, matches) if facets else {}
     columns = Columns(searcher, sources)
+    # One hit per answer counts answers, and so do its facets: a value's count is then how many
+    # answers its filter returns, not how many of their passages matched.
+    dnrs = columns.dnrs(matches.docs) if by_document else None
+    counts = facet_counts(searcher, sources, matches, dnrs) if facets else {}
     matching: list[int] | None = None
     if by_document:
-        matches, matching = best_per_answer(matches, columns, sort)
+        matches, matching = best_per_answer(matches, columns, sort, dnrs)
     page = []
     for i in ordered(matches, columns, sort, offset, offset + limit):
         docnum = int(matches.docs[i])
@@ -66,6 +68,11 @@ def rank(searcher: Searcher, plan: Node, filters: Filters, *, limit: int, offset
 
 def _matches(searcher: Searcher, plan: Node, filter_query: wq.Query | None,
              sources: list[SegmentSource]) -> Matches:
+    import numpy as np
+
+    from .scorer import evaluate
+    from .selection import allowed
+
     if plan is NOTHING or not searcher.doc_count_all():  # an empty index has no statistics either
         return Matches(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
     weight = Weight(searcher)
@@ -88,6 +95,10 @@ def _matches(searcher: Searcher, plan: Node, filter_query: wq.Query | None,
 
 def selected(sources: list[SegmentSource], filter_query: wq.Query) -> np.ndarray:
     """Every live passage ``filter_query`` lets through, as global passage numbers (ascending)."""
+    import numpy as np
+
+    from .selection import allowed
+
     parts = [np.flatnonzero(allowed(filter_query, source)) + source.offset for source in sources]
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
@@ -108,9 +119,14 @@ def facet_values(searcher: Searcher, name: str) -> list[str]:
 _FACET_PASSAGES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def facet_counts(searcher: Searcher, sources: list[SegmentSource], matches: Matches) -> dict[str, dict[str, int]]:
-    """Facet name → value → how many matches the filter ``name=value`` lets through (most first)."""
+def facet_counts(searcher: Searcher, sources: list[SegmentSource], matches: Matches,
+                 dnrs: list[str] | None = None) -> dict[str, dict[str, int]]:
+    """Facet name → value → how many matches the filter ``name=value`` lets through (most first);
+    with ``dnrs`` (each match's answer), how many answers have a match it lets through."""
+    import numpy as np
+
     cached = _FACET_PASSAGES.setdefault(searcher.reader(), {})
+    answers = np.unique(np.array(dnrs, dtype=object), return_inverse=True)[1] if dnrs else None
     counts: dict[str, dict[str, int]] = {}
     for name in FACET_FIELDS:
         found = {}
@@ -121,7 +137,7 @@ def facet_counts(searcher: Searcher, sources: list[SegmentSource], matches: Matc
                 query = Filters(**given).to_query()
                 passages = cached[(name, value)] = (selected(sources, query) if query is not None
                                                     else np.zeros(0, dtype=np.int64))
-            count = count_within(matches, passages)
+            count = count_within(matches, passages, answers)
             if count:
                 found[value] = count
         counts[name] = dict(sorted(found.items(), key=lambda kv: (-kv[1], kv[0])))

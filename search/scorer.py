@@ -1,16 +1,15 @@
 """Scoring a plan (search/plan.py): every matching passage of a segment, with its score, at once.
 
-A search first fixes each leaf's statistics over the whole index (``Weight``: a term's idf and its
-field's average length, a prefix's expansion into indexed terms), then evaluates the plan in each
-segment into ``Scored``: the live passages it matches (ascending) and their scores, as numpy
-arrays read from search/sources.py. Every score is computed by search/bm25.py; the nodes combine
-them as plan.py states. Nothing here knows about pages, sorting or facets: search/collectors.py
-takes the scored passages from there.
+A search first fixes each leaf's statistics over the whole index (``Weight``, search/weights.py: a
+term's idf and its field's average length, a prefix's expansion into indexed terms), then evaluates
+the plan in each segment into ``Scored``: the live passages it matches (ascending) and their scores,
+as numpy arrays read from search/sources.py. Every score is computed by search/bm25.py; the nodes
+combine them as plan.py states. Nothing here knows about pages, sorting or facets:
+search/collectors.py takes the scored passages from there.
 """
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +19,9 @@ from svar.index.schema import PHRASE_FIELD
 from . import bm25
 from .plan import All, Best, Maybe, Node, Nothing, Phrase, Prefix, Sum, Without, Word
 from .sources import Positions, SegmentSource
+from .weights import TermStats, Weight
+
+__all__ = ["EMPTY", "Scored", "TermStats", "Weight", "evaluate", "matched"]
 
 
 @dataclass(frozen=True)
@@ -34,55 +36,6 @@ class Scored:
 
 
 EMPTY = Scored(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
-
-
-@dataclass(frozen=True)
-class TermStats:
-    idf: float
-    avgfl: float
-
-
-class Weight:
-    """The index-wide statistics of a plan's terms (as Whoosh's scorers take them from the top-level
-    searcher), looked up when a segment first holds the term and kept for the searcher's life: an
-    index that changes gets a new searcher, so new statistics."""
-
-    def __init__(self, searcher) -> None:
-        self.searcher = searcher
-        known = _KNOWN.get(searcher)
-        if known is None:
-            known = _KNOWN[searcher] = ({}, {}, {})
-        self._stats: dict[tuple[str, str], TermStats]  # (field, text) → its statistics
-        self._avgfl: dict[str, float]  # field → its average length
-        self._expansions: dict[tuple[str, str, str | None], tuple[str, ...]]  # (field, text, pattern) → its terms
-        self._stats, self._avgfl, self._expansions = known
-
-    def stats(self, field: str, text: str) -> TermStats:
-        key = (field, text)
-        found = self._stats.get(key)
-        if found is None:
-            searcher = self.searcher
-            avgfl = self._avgfl.get(field)
-            if avgfl is None:
-                avgfl = self._avgfl[field] = searcher.avg_field_length(field) or 1
-            frequency = searcher.doc_frequency(field, text)
-            found = self._stats[key] = TermStats(bm25.idf(frequency, searcher.doc_count_all()), avgfl)
-        return found
-
-    def expansion(self, leaf: Prefix) -> tuple[str, ...]:
-        """The indexed terms of the prefix's field that it matches, in term order."""
-        key = (leaf.field, leaf.text, leaf.pattern)
-        found = self._expansions.get(key)
-        if found is None:
-            reader = self.searcher.reader()
-            fieldobj = self.searcher.schema[leaf.field]
-            terms = (fieldobj.from_bytes(b) for b in reader.expand_prefix(leaf.field, leaf.text))
-            found = self._expansions[key] = tuple(t for t in terms if leaf.accepts(t))
-        return found
-
-
-# Searcher → (term statistics, average field lengths, prefix expansions) found so far.
-_KNOWN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def evaluate(node: Node, weight: Weight, source: SegmentSource) -> Scored:

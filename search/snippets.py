@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from svar.index.analysis import TOKEN_PATTERN, EllipsisTokenizer, all_parts, fold, stem
-from svar.index.schema import build_schema
+from svar.index.schema import shared_schema
 from svar.index.sentences import sentence_spans
 
 from svar.index.records import Person
@@ -47,7 +47,7 @@ def match_spans(text: str, matches: Callable[[str, str], bool], parts: Collectio
     the same spans as analysing every word, many times faster.
     """
     if not _analyzers:
-        schema = build_schema()
+        schema = shared_schema()
         _analyzers.update((name, schema[name].analyzer) for name in MARKING_FIELDS)
     found: dict[tuple[int, int], str] = dict(_phrase_spans(text, phrases)) if phrases else {}
     lowered = _aligned_lower(text) if prefixes is not None else None
@@ -214,9 +214,9 @@ def _words_holding(text: str, lowered: str, parts: Collection[str]) -> list[tupl
     return found
 
 
-@dataclass(frozen=True)
-class Snippet:
-    """A snippet, the offsets of its matched words, and whose words it is.
+class Snippet(NamedTuple):
+    """A snippet, the offsets of its matched words, and whose words it is. (A named tuple, not a
+    dataclass, for the reason search/plan.py gives.)
 
     ``side`` is attribution.INTERPELLANT or RESPONDENT when the snippet was made from a passage's
     attributed parts (a snippet never spans two), None when it was made without them.

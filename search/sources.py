@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime
 import weakref
-from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, NamedTuple
 
-import numpy as np
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import to_sortable
 from whoosh.util.times import datetime_to_long
@@ -21,29 +21,24 @@ from whoosh.util.times import datetime_to_long
 from svar.index import whoosh_compat
 from svar.index.columns import segment_columns
 
-_EMPTY_DOCS = np.zeros(0, dtype=np.int64)
-_EMPTY_FLOATS = np.zeros(0, dtype=np.float64)
+if TYPE_CHECKING:
+    import numpy as np
 
-
-@dataclass(frozen=True)
-class Postings:
-    """A term's live passages in one segment (ascending) and its frequency in each."""
+class Postings(NamedTuple):
+    """A term's live passages in one segment (ascending) and its frequency in each. (The records here
+    are named tuples, not dataclasses, for the reason search/plan.py gives.)"""
 
     docs: np.ndarray  # int64 array
     tf: np.ndarray  # float64 array
 
 
-@dataclass(frozen=True)
-class Positions:
+class Positions(NamedTuple):
     """A term's live passages, and its positions in each: ``positions[starts[i]:starts[i] + counts[i]]``."""
 
     docs: np.ndarray  # int64
     counts: np.ndarray  # int64
     starts: np.ndarray  # int64
     positions: np.ndarray  # uint16 (from the columns) or int64
-
-
-EMPTY_POSTINGS = Postings(_EMPTY_DOCS, _EMPTY_FLOATS)
 
 
 class SegmentSource:
@@ -54,13 +49,27 @@ class SegmentSource:
         self.offset = offset  # the segment's first passage's number in the whole index
         self.count = reader.doc_count_all()
         self.columns = segment_columns(reader)
-        deleted = whoosh_compat.deleted_docs(reader) if reader.has_deletions() else frozenset()
-        self.deleted = np.array(sorted(deleted), dtype=np.int64)
-        live = np.ones(self.count, dtype=bool)
-        live[self.deleted] = False
-        self.live = live
+        self.deleted_set: frozenset[int] = (whoosh_compat.deleted_docs(reader) if reader.has_deletions()
+                                            else frozenset())
+        self._length_bytes: dict[str, bytes] = {}
         self._lengths: dict[str, np.ndarray] = {}
         self._scratch: list[tuple[np.ndarray, np.ndarray]] = []
+
+    @cached_property
+    def deleted(self) -> np.ndarray:
+        """The deleted passages, ascending (int64)."""
+        import numpy as np
+
+        return np.array(sorted(self.deleted_set), dtype=np.int64)
+
+    @cached_property
+    def live(self) -> np.ndarray:
+        """Whether each passage is live (bool)."""
+        import numpy as np
+
+        live = np.ones(self.count, dtype=bool)
+        live[self.deleted] = False
+        return live
 
     def scratch(self) -> tuple[np.ndarray, np.ndarray]:
         """A float64 array of zeros and a bool array of False, a passage each, lent until
@@ -69,6 +78,8 @@ class SegmentSource:
         try:
             return self._scratch.pop()  # one pair per evaluation in progress (threads search at once)
         except IndexError:
+            import numpy as np
+
             return np.zeros(self.count), np.zeros(self.count, dtype=bool)
 
     def give_back(self, pair: tuple[np.ndarray, np.ndarray], touched: np.ndarray) -> None:
@@ -84,6 +95,8 @@ class SegmentSource:
         return self.reader.schema[field].to_bytes(text)
 
     def postings(self, field: str, text: str) -> Postings:
+        import numpy as np
+
         btext = self.btext(field, text)
         if self.columns is not None:
             stored = self.columns.postings(field, btext)
@@ -91,22 +104,28 @@ class SegmentSource:
                 docs, tf = stored
                 docs = docs.astype(np.int64)
                 tf = tf.astype(np.float64)
-                if len(self.deleted):
+                if self.deleted_set:
                     keep = self.live[docs]
                     docs, tf = docs[keep], tf[keep]
                 return Postings(docs, tf)
+        ids, weights = self._whoosh_postings(field, btext)
+        return Postings(np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64))
+
+    def _whoosh_postings(self, field: str, btext: bytes) -> tuple[list[int], list[float]]:
         try:
             m = self.reader.postings(field, btext)  # deleted passages already filtered out
         except TermNotFound:
-            return EMPTY_POSTINGS
+            return [], []
         ids, weights = [], []
         while m.is_active():
             ids.append(m.id())
             weights.append(m.weight())
             m.next()
-        return Postings(np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64))
+        return ids, weights
 
     def positions(self, field: str, text: str) -> Positions:
+        import numpy as np
+
         btext = self.btext(field, text)
         if self.columns is not None:
             stored = self.columns.positions(field, btext)
@@ -115,14 +134,20 @@ class SegmentSource:
                 docs = docs.astype(np.int64)
                 counts = counts.astype(np.int64)
                 starts = np.cumsum(counts) - counts
-                if len(self.deleted):
+                if self.deleted_set:
                     keep = self.live[docs]
                     docs, counts, starts = docs[keep], counts[keep], starts[keep]
                 return Positions(docs, counts, starts, flat)  # uint16, widened where gathered
+        ids, counts_list, flat_list = self._whoosh_positions(field, btext)
+        counts_array = np.array(counts_list, dtype=np.int64)
+        return Positions(np.array(ids, dtype=np.int64), counts_array, np.cumsum(counts_array) - counts_array,
+                         np.array(flat_list, dtype=np.int64))
+
+    def _whoosh_positions(self, field: str, btext: bytes) -> tuple[list[int], list[int], list[int]]:
         try:
-            m = self.reader.postings(field, btext)
+            m = self.reader.postings(field, btext)  # deleted passages already filtered out
         except TermNotFound:
-            return Positions(_EMPTY_DOCS, _EMPTY_DOCS, _EMPTY_DOCS, _EMPTY_DOCS)
+            return [], [], []
         ids, counts, flat = [], [], []
         while m.is_active():
             mine = m.value_as("positions")
@@ -130,18 +155,25 @@ class SegmentSource:
             counts.append(len(mine))
             flat.extend(mine)
             m.next()
-        counts_array = np.array(counts, dtype=np.int64)
-        return Positions(np.array(ids, dtype=np.int64), counts_array, np.cumsum(counts_array) - counts_array,
-                         np.array(flat, dtype=np.int64))
+        return ids, counts, flat
 
     def lengths(self, field: str) -> np.ndarray:
         """Each passage's length byte in ``field`` (uint8, deleted passages too)."""
         found = self._lengths.get(field)
         if found is None:
-            stored = whoosh_compat.length_bytes(self.reader, field)
-            if stored is None:  # not a whoosh3 segment: Whoosh's own lookup, a passage at a time
-                stored = bytes(_length_byte(self.reader.doc_field_length(n, field, 0)) for n in range(self.count))
-            found = self._lengths[field] = np.frombuffer(stored, dtype=np.uint8)
+            import numpy as np
+
+            found = self._lengths[field] = np.frombuffer(self.length_bytes(field), dtype=np.uint8)
+        return found
+
+    def length_bytes(self, field: str) -> bytes:
+        """``lengths`` as bytes."""
+        found = self._length_bytes.get(field)
+        if found is None:
+            found = whoosh_compat.length_bytes(self.reader, field)
+            if found is None:  # not a whoosh3 segment: Whoosh's own lookup, a passage at a time
+                found = bytes(_length_byte(self.reader.doc_field_length(n, field, 0)) for n in range(self.count))
+            self._length_bytes[field] = found
         return found
 
     # -- filters -----------------------------------------------------------------------------------
@@ -153,6 +185,8 @@ class SegmentSource:
     def values(self, field: str) -> tuple[np.ndarray, np.ndarray]:
         """(values, present): each passage's value of a numeric field, in the order-preserving integer
         form Whoosh sorts numbers by, and whether it has one (deleted passages: False)."""
+        import numpy as np
+
         stored = self.columns.values(field) if self.columns is not None else None
         if stored is not None:
             values, present = stored
@@ -166,7 +200,6 @@ class SegmentSource:
                 values[docnum] = sortable(fieldobj, value)
                 present[docnum] = True
         return values, present
-
 
 def sortable(fieldobj, value) -> int:
     """A numeric field's value (a date: a datetime) as the unsigned integer its index terms sort by."""

@@ -368,7 +368,7 @@ class Reference:
         scores = q if isinstance(q, dict) else self.evaluate(q)
         filters = filters or Filter()
         matched = [self.passages[d] for d in scores if filters.lets_through(self.passages[d])]
-        facets = self.facets(matched)
+        facets = self.facets(matched, by_document=by_document)
         entries = [Entry(p.dnr, p.number, scores[p.docnum], p.date) for p in matched]
         if by_document:
             answers: dict[str, list[Entry]] = {}
@@ -383,15 +383,19 @@ class Reference:
         entries.sort(key=order_key(sort))
         return Result(len(entries), entries, facets, sort, by_document)
 
-    def facets(self, matched: Iterable[Passage]) -> dict[str, dict[str, int]]:
-        """Per facet, value → how many matching passages the filter of that name and value lets through,
-        by count, then value; values with a count of 0 are left out. The values are those of the whole
-        index (a respondent "Erik Lövdén" counts the passages of "Lars-Erik Lövdén", as its filter
-        does); an empty value (no respondent, no party) is none."""
+    def facets(self, matched: Iterable[Passage], *, by_document: bool = False) -> dict[str, dict[str, int]]:
+        """Per facet, value → how many matching passages (``by_document``: answers) the filter of that
+        name and value lets through, by count, then value; values with a count of 0 are left out. The
+        values are those of the whole index (a respondent "Erik Lövdén" counts the passages of
+        "Lars-Erik Lövdén", as its filter does); an empty value (no respondent, no party) is none."""
         docnums = {p.docnum for p in matched}
         out = {}
         for name, values in self.facet_passages().items():
-            counts = {value: len(docnums & passages) for value, passages in values.items()}
+            if by_document:
+                counts = {value: len({self.passages[d].dnr for d in docnums & passages})
+                          for value, passages in values.items()}
+            else:
+                counts = {value: len(docnums & passages) for value, passages in values.items()}
             out[name] = {v: c for v, c in sorted(counts.items(), key=lambda vc: (-vc[1], vc[0])) if c}
         return out
 
