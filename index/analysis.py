@@ -15,7 +15,8 @@ from collections import Counter
 from functools import lru_cache
 from collections.abc import Iterable, Iterator
 import itertools
-from typing import cast
+from itertools import filterfalse
+from typing import Protocol, cast
 
 from whoosh.analysis import Analyzer, Filter, LowercaseFilter, RegexTokenizer, StopFilter, Token
 from whoosh.analysis.analyzers import CompositeAnalyzer
@@ -124,6 +125,10 @@ class SwedishStemFilter(_StatelessFilter):
                 token.text = stem(token.text)
             yield token
 
+    def token_terms(self, text: str) -> tuple[str, ...]:
+        """What this filter makes of one kept token at index time (see TokenwiseAnalyzer)."""
+        return (stem(text),)
+
 
 @lru_cache(maxsize=WORD_CACHE_SIZE)
 def fold(text: str) -> str:
@@ -145,6 +150,11 @@ class FoldFilter(_StatelessFilter):
             token.text = folded
             yield token
 
+    def token_terms(self, text: str) -> tuple[str, ...]:
+        """What this filter makes of one kept token at index time (see TokenwiseAnalyzer)."""
+        folded = fold(text)
+        return () if folded == text else (folded,)
+
 
 class CompoundPartsFilter(_StatelessFilter):
     """At index time replaces each compound with its parts, all at the compound's position and
@@ -165,6 +175,13 @@ class CompoundPartsFilter(_StatelessFilter):
             for part in all_parts(token.text):
                 token.text = part
                 yield token
+
+    def token_terms(self, text: str) -> tuple[str, ...]:
+        """What this filter makes of one kept token at index time (see TokenwiseAnalyzer)."""
+        if "+" in text:
+            left, right = text.split("+", 1)
+            return (left + (split_compound(right) or (right,))[-1],)
+        return all_parts(text)
 
 
 @lru_cache(maxsize=WORD_CACHE_SIZE)
@@ -252,6 +269,12 @@ class QueryStopFilter(StopFilter):
         yield from super().__call__(itertools.chain((first,), tokens))
 
 
+class _TokenFilter(Protocol):
+    """A filter that says what it makes of one kept token at index time."""
+
+    def token_terms(self, text: str) -> tuple[str, ...]: ...
+
+
 class TokenwiseAnalyzer(Analyzer):
     """A regex tokenizer and per-token filters, as composed, with each distinct token analysed once.
 
@@ -272,6 +295,36 @@ class TokenwiseAnalyzer(Analyzer):
         self.chain = chain
         self._stop_at = stops[0]
         self.name = name  # the cache of token terms, shared by every copy of this analyzer
+        self._derive()
+
+    # An index keeps its schema pickled, analyzers and all: only the chain, the stop filter's place
+    # and the name are kept (as indexes made before _derive's attributes existed hold them), and
+    # the rest is worked out again when the schema is read.
+
+    def __getstate__(self) -> dict:
+        return {"chain": self.chain, "_stop_at": self._stop_at, "name": self.name}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._derive()
+
+    def _derive(self) -> None:
+        """What index time needs to know of the chain, looked up once rather than per token."""
+        chain, stop_at = self.chain, self._stop_at
+        stop = cast(StopFilter, chain.items[stop_at])
+        # At index time a QueryStopFilter keeps every token, each at its position.
+        self._keeps_all = isinstance(stop, QueryStopFilter)
+        self._stop = stop
+        self._lowers = stop_at > 1  # lower-case filters before the stop filter
+        # The filters after the stop filter, when each says what it makes of one token (token_terms):
+        # a token's terms are then worked out without a token stream.
+        after = chain.items[stop_at + 1:]
+        self._token_filters: tuple[_TokenFilter, ...] | None = (
+            tuple(cast(_TokenFilter, item) for item in after) if all(hasattr(item, "token_terms") for item in after)
+            else None)
+        # A FoldFilter first drops every token that folding leaves as it is, as it does every ASCII
+        # token: such an analyzer's terms come from the other tokens alone (a seventh of a text's).
+        self._ascii_dropped = bool(after) and isinstance(after[0], FoldFilter)
 
     def __repr__(self) -> str:
         return f"TokenwiseAnalyzer({self.chain!r}, {self.name!r})"
@@ -328,8 +381,10 @@ class TokenwiseAnalyzer(Analyzer):
                 yield token
 
     def index_positions(self, value: str) -> dict[str, list[int]]:
-        """Each term the index-time token stream of ``value`` holds, with its positions, in first-seen
-        order: what Whoosh's Positions format gathers from the stream, without making the stream."""
+        """Each term the index-time token stream of ``value`` holds, with its ascending positions:
+        what Whoosh's Positions format gathers from the stream, without making the stream."""
+        if self._keeps_all and not self._has_pairs(value):
+            return self._all_positions(value)
         found: dict[str, list[int]] = {}
         get = found.get
         kept: Iterator[tuple[int, tuple[str, ...]]]
@@ -352,29 +407,106 @@ class TokenwiseAnalyzer(Analyzer):
         so its words are counted once (by the C regex engine) and each field maps the counts to terms."""
         found: dict[str, int] = {}
         get = found.get
+        pairs: list[str] = []
         if self._has_pairs(value):
-            for _, _, _, terms in self._kept_tokens(value):
-                for term in terms:
-                    found[term] = get(term, 0) + 1
-            return found
+            pairs = self._pairs(value)
+            if not pairs:  # a pair where the tokens do not show it simply: counted token by token
+                for _, _, _, terms in self._kept_tokens(value):
+                    for term in terms:
+                        found[term] = get(term, 0) + 1
+                return found
         terms_of = self._term_cache()
-        for text, count in _word_counts(self._tokenizer.expression, value).items():
+        expression = self._tokenizer.expression
+        # No token spans a PART_BREAK: the parts of a text are counted apart, each as the field of
+        # its own (title, question, body) was a moment ago.
+        for piece in value.split(PART_BREAK) if PART_BREAK in value else (value,):
+            counts = _word_counts(expression, piece)
+            if self._ascii_dropped:  # the folded field: only the words with other letters than ASCII's
+                for text in filterfalse(str.isascii, counts):
+                    terms = terms_of[text]
+                    if terms is not STOPPED:
+                        for term in terms:
+                            found[term] = get(term, 0) + counts[text]
+                continue
+            for text, count in counts.items():
+                terms = terms_of[text]
+                if terms is not STOPPED:
+                    for term in terms:
+                        found[term] = get(term, 0) + count
+        for text in pairs:
             terms = terms_of[text]
             if terms is not STOPPED:
                 for term in terms:
-                    found[term] = get(term, 0) + count
+                    found[term] = get(term, 0) + 1
+        terms_of.trim()
+        return found
+
+    def _pairs(self, value: str) -> list[str]:
+        """The elliptic pair tokens ("jour+familjehem") EllipsisTokenizer adds to the tokens of
+        ``value``; [] when one of them may start inside a token (after a colon: "SoL:s"), where only
+        the tokenizer tells.
+
+        The tokenizer adds a pair where a token starts at the pair's first word. That word starts
+        at a word boundary with a letter, so the character before it is no word character, and only
+        a genitive ("JO:s") spans one: every pair whose word follows anything but a colon counts."""
+        found = []
+        for pair in EllipsisTokenizer.ELLIPSIS.finditer(value):
+            start = pair.start(1)
+            if start and value[start - 1] == ":":
+                return []
+            found.append(f"{pair[1]}+{pair[2]}")
+        return found
+
+    def _all_positions(self, value: str) -> dict[str, list[int]]:
+        """index_positions for an analyzer whose stop filter keeps every token at index time (the
+        exact field): each token at its index among the tokens, plus one for each PART_BREAK before
+        it where the tokenizer is a PartsTokenizer; the words come from the regex engine as strings,
+        grouped per word, then per term."""
+        terms_of = self._term_cache()
+        expression = self._tokenizer.expression
+        gap = 1 if isinstance(self.chain.items[0], PartsTokenizer) else 0
+        found: dict[str, list[int]] = {}
+        get = found.get
+        unsorted: list[list[int]] = []  # terms of two words whose positions interleave
+        base = 0  # the tokens (and breaks) before this piece
+        for piece in value.split(PART_BREAK) if PART_BREAK in value else (value,):
+            words = _words(expression, piece)
+            at: dict[str, list[int]] = {}
+            where = at.get
+            for position, text in enumerate(words, base):
+                positions = where(text)
+                if positions is None:
+                    at[text] = [position]
+                else:
+                    positions.append(position)
+            for text, positions in at.items():
+                terms = terms_of[text]
+                for term in terms:
+                    have = get(term)
+                    if have is None:
+                        found[term] = positions if len(terms) == 1 else list(positions)
+                    else:
+                        if have[-1] > positions[0]:
+                            unsorted.append(have)
+                        have.extend(positions)
+            base += len(words) + gap
+        for positions in unsorted:
+            positions.sort()
         terms_of.trim()
         return found
 
     def _has_pairs(self, value: str) -> bool:
-        """Whether ``value`` has an elliptic pair this analyzer's tokenizer makes a token of (rare)."""
-        return isinstance(self.chain.items[0], EllipsisTokenizer) and EllipsisTokenizer.ELLIPSIS.search(value) is not None
+        """Whether ``value`` has an elliptic pair this analyzer's tokenizer makes a token of (one
+        passage in six)."""
+        return (isinstance(self.chain.items[0], EllipsisTokenizer) and _HYPHEN_SPACE.search(value) is not None
+                and EllipsisTokenizer.ELLIPSIS.search(value) is not None)
 
     def _kept_words(self, value: str) -> Iterator[tuple[int, tuple[str, ...]]]:
         """(position, terms) of each word the stop filter keeps, as _kept_tokens without characters or
         elliptic pairs: the words come from the regex engine as strings, not as match objects."""
         if PART_BREAK in value:  # the parts' positions are apart: counted as _kept_tokens counts them
-            yield from self._kept_part_words(value)
+            for position, _, _, kept in self._kept_tokens(value):
+                yield position, kept
             return
         terms_of = self._term_cache()
         pos = None
@@ -383,25 +515,6 @@ class TokenwiseAnalyzer(Analyzer):
             if terms is not STOPPED:
                 pos = index if pos is None else pos + 1
                 yield pos, terms
-        terms_of.trim()
-
-    def _kept_part_words(self, value: str) -> Iterator[tuple[int, tuple[str, ...]]]:
-        """_kept_words of a text with PART_BREAKs. For a PartsTokenizer followed by a QueryStopFilter
-        (the exact field: every token kept, a free position at each break) piece by piece with the
-        regex engine's word lists; for any other analyzer, as _kept_tokens numbers them."""
-        if not (isinstance(self.chain.items[0], PartsTokenizer)
-                and isinstance(self.chain.items[self._stop_at], QueryStopFilter)):
-            for pos, _, _, terms in self._kept_tokens(value):
-                yield pos, terms
-            return
-        terms_of = self._term_cache()
-        expression = self._tokenizer.expression
-        base = 0  # the tokens and breaks before this piece
-        for piece in value.split(PART_BREAK):
-            words = _words(expression, piece)
-            for index, text in enumerate(words):
-                yield base + index, terms_of[text]
-            base += len(words) + 1
         terms_of.trim()
 
     def _kept_tokens(self, value: str) -> Iterator[tuple[int, int, int, tuple[str, ...]]]:
@@ -441,6 +554,21 @@ class TokenwiseAnalyzer(Analyzer):
 
     def _terms(self, text: str) -> tuple[str, ...]:
         """The terms the chain's filters make of one token; STOPPED if its stop filter drops it."""
+        if self._token_filters is not None:
+            # As the chain does it: lower-case, the stop filter's test, then each filter per token.
+            if self._lowers:
+                text = text.lower()
+            if not self._keeps_all:
+                stop = self._stop
+                if len(text) < stop.min or (stop.max is not None and len(text) > stop.max) or text in stop.stops:
+                    return STOPPED
+            terms: tuple[str, ...] = (text,)
+            for each in self._token_filters:
+                if len(terms) == 1:
+                    terms = each.token_terms(terms[0])
+                else:
+                    terms = tuple(made for term in terms for made in each.token_terms(term))
+            return terms
         token = Token(False, False, removestops=True, mode="index")
         token.text, token.boost, token.stopped = text, 1.0, False
         stream: Iterator[Token] = iter([token])
@@ -483,21 +611,40 @@ class _TermCache(dict):
 _TOKEN_TERMS: dict[str, _TermCache] = {}
 
 
+_HYPHEN_SPACE = re.compile(r"-\s")  # what every elliptic pair has; found far faster than a pair
+
+# The words, and their counts, of the texts analysed last: a passage's title, question and body are
+# analysed for their own fields and again as the parts of its variant text (exact, parts, folded).
+# Keyed by pattern and text; emptied when it holds more than a few passages' texts.
+_recent_words: dict[tuple[re.Pattern, str], list[str]] = {}
+_recent_counts: dict[tuple[re.Pattern, str], Counter] = {}
+_RECENT_TEXTS = 32
+
+
 def _words(expression: re.Pattern, value: str) -> list[str]:
-    if expression.groups:  # findall would give the groups, not the words
-        return [match.group(0) for match in expression.finditer(value)]
-    return expression.findall(value)
-
-
-_last_counted: list = [None, None, None]  # the pattern, the text and its word counts, last counted
+    """The tokenizer's matches in ``value``, as strings (remembered for the texts analysed last)."""
+    key = (expression, value)
+    words = _recent_words.get(key)
+    if words is None:
+        if expression.groups:  # findall would give the groups, not the words
+            words = [match.group(0) for match in expression.finditer(value)]
+        else:
+            words = expression.findall(value)
+        if len(_recent_words) >= _RECENT_TEXTS:
+            _recent_words.clear()
+        _recent_words[key] = words
+    return words
 
 
 def _word_counts(expression: re.Pattern, value: str) -> Counter:
-    """How often each word occurs in ``value``; the three variant fields ask for the same text in turn."""
-    if _last_counted[1] is value and _last_counted[0] is expression:
-        return _last_counted[2]
-    counts = Counter(_words(expression, value))
-    _last_counted[:] = [expression, value, counts]
+    """How often each word occurs in ``value`` (remembered for the texts analysed last)."""
+    key = (expression, value)
+    counts = _recent_counts.get(key)
+    if counts is None:
+        counts = Counter(_words(expression, value))
+        if len(_recent_counts) >= _RECENT_TEXTS:
+            _recent_counts.clear()
+        _recent_counts[key] = counts
     return counts
 
 
@@ -509,7 +656,8 @@ def release_caches() -> None:
     _stem_cache.clear()
     fold.cache_clear()
     all_parts.cache_clear()
-    _last_counted[:] = [None, None, None]
+    _recent_words.clear()
+    _recent_counts.clear()
     compounds.release()
 
 

@@ -20,8 +20,8 @@ from whoosh.reading import SegmentReader
 
 from . import store, whoosh_compat
 from .errors import IndexLockedError, ReadError, SvarError
+from .i18n import _
 from .locking import DEFAULT_TIMEOUT, WriteLock, held_descriptors
-from .parallel import ParallelWriter, usable_cores
 from .loading import content_hash, parse_answer
 from .reading import is_answer_file, read_text
 from .records import Answer
@@ -33,6 +33,9 @@ LOCK_TIMEOUT = DEFAULT_TIMEOUT
 WHOOSH_LOCK_TIMEOUT = 2.0
 # Segments a commit may leave before the small ones are merged (see merge_policy).
 MAX_SEGMENTS = 8
+# A run of fewer files is written in this process whatever the workers asked for: workers start only
+# past parallel.PARALLEL_FROM passages (some 100 answers; an answer has four or five passages).
+IN_PROCESS_BELOW = 10
 
 
 @dataclass
@@ -172,7 +175,8 @@ def _writing(index_dir: Path) -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        raise SvarError(f"could not write the index at {index_dir}: {exc.strerror or exc}") from exc
+        raise SvarError(_("could not write the index at {path}: {reason}").format(
+            path=index_dir, reason=exc.strerror or exc)) from exc
 
 
 def _index_into(ix: FileIndex, files: list[str], progress: Callable[[Path], None] | None,
@@ -191,8 +195,7 @@ def _index_into(ix: FileIndex, files: list[str], progress: Callable[[Path], None
     try:
         for answer in _accepted(files, state, claimed, report, progress):
             if writer is None:
-                writer = _writer(ix, getattr(ix, "index_dir", Path(ix.storage.folder)),
-                                 usable_cores() if workers is None else workers)
+                writer = _writer(ix, getattr(ix, "index_dir", Path(ix.storage.folder)), _jobs(files, workers))
             _add(writer, answer, state, report, indexed_at, variants)
         if writer is not None:
             _commit(writer, ix)
@@ -224,14 +227,15 @@ def _accepted(files: list[str], state: "_IndexedState", claimed: dict[str, str],
             report.rejected.append((str(path), str(exc)))
             continue
         if answer.dnr in claimed:
-            report.rejected.append((str(path), f"{path}: Dnr {answer.dnr} is also claimed by {claimed[answer.dnr]}; not indexed"))
+            report.rejected.append((str(path), _("{path}: Dnr {dnr} is also claimed by {other}; not indexed").format(
+                path=path, dnr=answer.dnr, other=claimed[answer.dnr])))
             continue
         previous = state.source_of(answer.dnr)
         if previous and previous != answer.source and Path(previous).exists():
             report.rejected.append((
                 str(path),
-                f"{path}: Dnr {answer.dnr} is already indexed from {previous}; "
-                f"remove it first (`svar remove '{answer.dnr}'`) to replace it with this file",
+                _("{path}: Dnr {dnr} is already indexed from {previous}; remove it first (`svar remove '{dnr}'`) "
+                  "to replace it with this file").format(path=path, dnr=answer.dnr, previous=previous),
             ))
             continue
         claimed[answer.dnr] = answer.source
@@ -323,44 +327,61 @@ class _IndexedState:
 
     def __init__(self, ix: FileIndex) -> None:
         self._searcher = ix.searcher()
+        # Nothing indexed (a rebuild's new generation): no lookup can find anything. Three queries a
+        # file were a tenth of what a rebuild's parent process did besides parsing.
+        self._empty = self._searcher.doc_count_all() == 0
 
     def close(self) -> None:
         self._searcher.close()
 
     def has_content(self, digest: str) -> bool:
-        return self._searcher.document_number(content_hash=digest) is not None
+        return not self._empty and self._searcher.document_number(content_hash=digest) is not None
 
     def source_of(self, dnr: str) -> str | None:
         """The file an indexed dnr came from, or None when the dnr is not indexed."""
+        if self._empty:
+            return None
         fields = self._searcher.document(dnr=dnr)
         return None if fields is None else fields.get("source", "")
 
     def dnrs_from(self, source: str) -> set[str]:
         """The dnrs indexed from the file ``source`` (a term lookup: the source field is indexed)."""
-        if not source:
+        if not source or self._empty:
             return set()
         searcher = self._searcher
         return {searcher.reader().stored_fields(n)["dnr"] for n in searcher.document_numbers(source=source)}
 
 
+def _jobs(files: list[str], workers: int | None) -> int:
+    """The processes a run of ``files`` may use: ``workers`` (default: one per usable core), but one
+    for a run of a few files, which could never start workers (see parallel.PARALLEL_FROM)."""
+    if workers == 1 or len(files) < IN_PROCESS_BELOW:
+        return 1
+    from .parallel import usable_cores  # here: one new answer need not import multiprocessing
+
+    return usable_cores() if workers is None else workers
+
+
 def _writer(ix: FileIndex, index_dir: Path, workers: int = 1):
     try:
         if workers > 1:
+            from .parallel import ParallelWriter
+
             return ParallelWriter(ix, workers=workers, inherited_fds=held_descriptors(),
                                   timeout=WHOOSH_LOCK_TIMEOUT)
         return ix.writer(timeout=WHOOSH_LOCK_TIMEOUT)
     except LockError:
-        raise IndexLockedError(
-            f"index at {index_dir} is being written by a program other than svar (it holds Whoosh's "
-            f"write lock); try again when it has finished"
-        ) from None
+        raise IndexLockedError(_("index at {path} is being written by a program other than svar (it holds "
+                                 "Whoosh's write lock); try again when it has finished").format(
+            path=index_dir)) from None
 
 
 def _commit(writer, ix: FileIndex) -> None:
     try:
         writer.commit(mergetype=merge_policy)
     except OSError as exc:
-        raise SvarError(f"could not write the index at {ix.storage.folder}: {exc.strerror or exc}") from exc
+        raise SvarError(_("could not write the index at {path}: {reason}").format(
+            path=ix.storage.folder, reason=exc.strerror or exc)) from exc
 
 
 def _add(writer, answer: Answer, state: _IndexedState, report: IndexReport, indexed_at: int,
