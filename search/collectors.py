@@ -10,7 +10,6 @@ relevance. One hit per answer keeps each answer's best passage (the first in tha
 from __future__ import annotations
 
 import weakref
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -101,18 +100,18 @@ def ordered(matches: Matches, columns: Columns, sort: str, start: int, stop: int
         keys = [(-float(scores[i]), i) for i in candidates.tolist()]
         keys.sort()
         order = [i for _, i in keys]
-        return break_ties(order, [(-float(scores[i]),) for i in order], matches.docs, columns, start, stop)
+        return _break_ties(order, [(-float(scores[i]),) for i in order], matches.docs, columns, start, stop)
     values, present = columns.dates(matches.docs)
     last = np.iinfo(np.uint64).max  # an undated passage's key: after every date, either way
     primary = np.where(present, last - values if sort == "newest" else values, last)
     # lexsort: the last key is the primary one; the passage number makes the order total.
     order = np.lexsort((matches.docs, -scores, ~present, primary)).tolist()
     date_keys = [(bool(not present[i]), int(primary[i]), -float(scores[i])) for i in order]
-    return break_ties(order, date_keys, matches.docs, columns, start, stop)
+    return _break_ties(order, date_keys, matches.docs, columns, start, stop)
 
 
-def break_ties(order: list[int], keys: list[tuple], docs: np.ndarray | Sequence[int], columns: Columns,
-               start: int, stop: int) -> list[int]:
+def _break_ties(order: list[int], keys: list[tuple], docs: np.ndarray, columns: Columns,
+                start: int, stop: int) -> list[int]:
     """``order`` (indexes into ``docs``, global passage numbers) with each run of equal keys that
     reaches into [start, stop) sorted by dnr, then passage: the same answers in the same order
     however the index was built."""

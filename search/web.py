@@ -110,14 +110,13 @@ def create_app(index_dir: str | os.PathLike[str]) -> Flask:
     # The answer's number in the path is not the search's dnr filter, which may ride along as a parameter.
     @app.get("/answer/<path:answer_dnr>")
     def answer(answer_dnr: str):
-        dnr = answer_dnr
         # The search the reader came from rides along, for the link back to it.
         state = SearchState.from_args(request.args)
         if _untidy(state):
             # Flask's url_for types _external (a bool) among its keywords; params() holds none of them.
-            return redirect(url_for("answer", answer_dnr=dnr, **state.params()))  # type: ignore[arg-type]
+            return redirect(url_for("answer", answer_dnr=answer_dnr, **state.params()))  # type: ignore[arg-type]
         with answers.use() as index:
-            document = index.document(dnr)
+            document = index.document(answer_dnr)
         return render_template("document.html", document=document, state=state)
 
     @app.get("/healthz")
