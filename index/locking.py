@@ -87,10 +87,8 @@ class WriteLock:
         self._lock = lock
         _held.add(self)
         try:
-            import socket  # here, not at the top: every search imports this module, few take the lock
-
             _write_holder(self.index_dir, Holder(
-                pid=os.getpid(), host=socket.gethostname(), command=_command_line(),
+                pid=os.getpid(), host=_host_name(), command=_command_line(),
                 since=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
             ))
         except BaseException:
@@ -137,3 +135,14 @@ def _write_holder(index_dir: Path, holder: Holder) -> None:
 def _command_line() -> str:
     name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "python"
     return " ".join([name, *sys.argv[1:]])[:200]
+
+
+def _host_name() -> str:
+    """This machine's name, as socket.gethostname() gives it; uname where there is one (importing
+    socket cost a one-answer `svar index` 3 ms)."""
+    if hasattr(os, "uname"):
+        return os.uname().nodename
+    import socket
+
+    return socket.gethostname()
+

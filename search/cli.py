@@ -197,7 +197,7 @@ def index_command(paths: tuple[Path, ...], rebuild: bool, watch: bool, interval:
     from svar.index.location import bundled_seeds, is_user_index_dir, resolve_index_dir
     from svar.index.writing import answer_files
 
-    from .library import rebuild_index, retire_demo_answers, update_index
+    from .updating import rebuild_index, retire_demo_answers, update_index
 
     if watch and not paths:
         raise click.UsageError(_("--watch needs the files or folders to watch"))
@@ -244,7 +244,7 @@ def _watch(target: Path, sources: list[Path], interval: float, wait: float, inde
     import signal
     import time
 
-    from .library import watch_index
+    from .updating import watch_index
 
     def on_round(result) -> None:
         stamp = time.strftime("%H:%M:%S ")

@@ -1,7 +1,11 @@
-"""What a search imports: the metadata parser only when a dnr is looked up; Whoosh as Whoosh made it."""
+"""What a search imports: the metadata parser only when a dnr is looked up; Whoosh as Whoosh made it.
+What `svar index` imports: the indexer, not the search side."""
 
+import shutil
 import subprocess
 import sys
+
+from svar.index.location import bundled_seeds
 
 
 def _run(code: str) -> str:
@@ -39,3 +43,26 @@ def test_whoosh_variations_work_after_importing_svar():
         "print(sorted(variations('pull'))[:3], '__file__' in vars(sys.modules['whoosh.lang.morph_en']))\n"
     )
     assert _run(code) == "['a pull', 'he pulled it']\n['pull', 'pull-less', 'pulled'] True\n"
+
+
+def test_indexing_one_answer_loads_nothing_of_the_search_side(seed_index_dir, tmp_path):
+    index_dir = tmp_path / "index"
+    shutil.copytree(seed_index_dir, index_dir)
+    new = tmp_path / "new.txt"  # a seed under a diary number the index does not hold: one new answer
+    seed = next(s for s in bundled_seeds() if "Dnr KS 2020/1079" in s.read_text(encoding="utf-8"))
+    new.write_text(seed.read_text(encoding="utf-8").replace("Dnr KS 2020/1079", "Dnr KS 2020/9079"), encoding="utf-8")
+    code = (
+        "import sys\n"
+        "from svar.search.cli import main\n"
+        f"sys.argv = ['svar', 'index', {str(new)!r}, '--index', {str(index_dir)!r}]\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as stop:\n"
+        "    assert not stop.code, stop.code\n"
+        "search_side = ('svar.search.library', 'svar.search.query', 'svar.search.attribution', "
+        "'svar.search.snippets', 'svar.search.results', 'svar.search.ranking', 'whoosh.qparser', 'numpy', 'socket')\n"
+        "print(sorted(m for m in search_side if m in sys.modules))\n"
+    )
+    printed = _run(code).splitlines()
+    assert printed[0].startswith("1 new, 0 updated, 0 unchanged, 0 rejected")
+    assert printed[-1] == "[]"
