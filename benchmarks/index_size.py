@@ -98,7 +98,7 @@ def main() -> None:
     parser.add_argument("index_dir", type=Path)
     args = parser.parse_args()
     parts, on_disk = sizes(args.index_dir)
-    print(f"| part | MB | share |\n|---|---:|---:|")
+    print("| part | MB | share |\n|---|---:|---:|")
     for name, size in sorted(parts.items(), key=lambda item: -item[1]):
         print(f"| {name} | {size / 1e6:.1f} | {100 * size / on_disk:.1f} % |")
     print(f"| **on disk** | {on_disk / 1e6:.1f} | 100 % |")
