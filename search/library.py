@@ -23,7 +23,7 @@ from .filters import Filters
 from .plan import compile_query, describe
 from .results import SORTS, Document, DocumentSummary, Hit, IndexStats, PassageView, SearchResult
 from .snippets import MARKING_FIELDS, snippet_of
-from .suggest import compound_parts, corrections, replace_words, to_search, unknown_words
+from .suggest import compound_parts, corrections, rare_words, replace_words, to_search, unknown_words
 # The writes that need no open index live in updating.py (what `svar index` imports); named here too,
 # as the library's API has always had them.
 from .updating import build_seed_index, rebuild_index, retire_demo_answers, update_index, watch_index
@@ -43,6 +43,15 @@ FUZZY_WEIGHT = 0.8
 # A compound searched as its parts: each part at this weight, so that two parts count about as much
 # as one word of the query.
 PARTS_WEIGHT = 0.5
+# A compound that too few passages hold to fill a page of results (in any text field) is searched
+# as itself and also as its parts: "museibesöken" then finds the answer that writes "museibesök"
+# once and "besökare på museerna" elsewhere. In a small index nearly every word is that rare, so a
+# word counts as rare only where it is also held by no more than one passage in RARE_SHARE. The parts
+# weigh little enough that a passage holding the word ranks above every passage holding only its
+# parts. (The commit that set these says how they were measured.)
+RARE_PASSAGES = DEFAULT_LIMIT
+RARE_SHARE = 400
+RARE_PARTS_WEIGHT = 0.2
 
 
 def open_index(index_dir: str | os.PathLike[str] | None = None, *, create: bool = False,
@@ -80,6 +89,7 @@ class _Prepared:
     suggestion: str | None
     fuzzy: dict[str, list[str]] | None
     compounds: dict[str, list[str]] | None
+    parts_too: dict[str, list[str]] | None
 
 
 class AnswerIndex:
@@ -172,6 +182,7 @@ class AnswerIndex:
         return SearchResult(query=text, total=ranking.total, hits=hits, suggestion=prepared.suggestion,
                             fuzzy=prepared.fuzzy if ranking.total else None,
                             compounds=prepared.compounds if ranking.total else None,
+                            parts_too=prepared.parts_too if ranking.total else None,
                             facets=ranking.facets if facets else None, plan=describe(plan), reason=reason)
 
     @_reads_index
@@ -187,22 +198,28 @@ class AnswerIndex:
         # astma), is searched as its parts: split as the indexer splits, not guessed at as a typo.
         unknown = unknown_words(searcher, parsed.words) if parsed.words else []
         split = {} if strict else compound_parts(searcher, unknown)
+        # One that few passages hold is searched as itself and, below it, as its parts.
+        rare_limit = min(RARE_PASSAGES, searcher.doc_count() // RARE_SHARE)
+        rare = {} if strict or not parsed.words else compound_parts(
+            searcher, rare_words(searcher, parsed.words, unknown, rare_limit))
         similar = corrections(searcher, unknown, limit=FUZZY_CANDIDATES)
         suggestion = replace_words(parsed.text, {w: c[0] for w, c in similar.items()}) if similar else None
         if similar and fuzzy and not strict:
             similar = to_search(searcher, similar, parsed.text, parsed.words, unknown, parsed.patterns)
         if strict or not fuzzy:
             similar = {}
-        if not similar and not split:
-            return _Prepared(parsed, suggestion, None, None)
+        if not similar and not split and not rare:
+            return _Prepared(parsed, suggestion, None, None, None)
         # Words the index does not hold are searched as the indexed words closest to them, weighted
         # below a word found as typed, or as their parts, and the result says so.
         replacements = {word: "(" + " OR ".join(candidates) + f")^{FUZZY_WEIGHT}" for word, candidates in similar.items()}
         for word, parts in split.items():  # both, when a compound also has similar indexed words
             alone = "(" + " ".join(parts) + f")^{PARTS_WEIGHT}"
             replacements[word] = f"({alone} OR {replacements[word]})" if word in replacements else alone
+        for word, parts in rare.items():
+            replacements[word] = f"({word} OR (" + " ".join(parts) + f")^{RARE_PARTS_WEIGHT})"
         parsed = query_parsing.parse(replace_words(parsed.text, replacements, outside_quotes=True))
-        return _Prepared(parsed, suggestion, similar or None, split or None)
+        return _Prepared(parsed, suggestion, similar or None, split or None, rare or None)
 
     def _hit(self, rank_number: int, ranked: Ranked, parsed: query_parsing.ParsedQuery, snippets: bool,
              prefixes: dict | None = None) -> Hit:

@@ -77,6 +77,8 @@ class SearchResult:
     facets: dict[str, dict[str, int]] | None = None
     # Compounds the index does not hold, searched as their parts: word → parts (None: none).
     compounds: dict[str, list[str]] | None = None
+    # Compounds few passages hold, searched as themselves and also as their parts: word → parts.
+    parts_too: dict[str, list[str]] | None = None
     # Every match is counted: kept for programs written when a search could stop counting.
     total_exact: bool = True
     # The plan that ran (search/plan.py's describe): for debugging and tests, not for display.

@@ -43,6 +43,23 @@ def unknown_words(searcher: Searcher, words: list[str]) -> list[str]:
     return unknown
 
 
+def rare_words(searcher: Searcher, words: list[str], unknown: list[str], limit: int) -> list[str]:
+    """Of the typed ``words``, those other than the ``unknown`` ones (``unknown_words``) that at most
+    ``limit`` passages hold in any one text field, however analysed (as ``unknown_words`` looks)."""
+    reader = searcher.reader()
+    schema = searcher.schema
+    missing = set(unknown)
+    rare = []
+    for word in words:
+        if word in missing:
+            continue
+        held = max((reader.doc_frequency(fieldname, term) for fieldname in TEXT_FIELDS
+                    for term in schema[fieldname].process_text(word, mode="query")), default=0)
+        if held <= limit:
+            rare.append(word)
+    return rare
+
+
 def corrections(searcher: Searcher, unknown: list[str], limit: int = 1) -> dict[str, list[str]]:
     """For each of the ``unknown`` words (``unknown_words``) of at least MIN_LETTERS letters, up to
     ``limit`` indexed words at the smallest edit distance (at most MAX_EDITS), the most frequent first."""

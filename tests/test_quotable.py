@@ -4,6 +4,8 @@ the reason is not the words."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from click.testing import CliRunner
@@ -97,6 +99,61 @@ def test_a_compound_the_index_does_not_hold_is_searched_as_its_parts(answers, co
     # --strict searches the word as typed, and a word the index holds is never split.
     assert answers.search("tågförseningar", strict=True).total == 0
     assert answers.search("förseningar", limit=1).compounds is None
+
+
+def test_a_compound_few_passages_hold_is_also_searched_as_its_parts(answers, corpus_index_dir):
+    # "museibesöken": seven passages of one answer hold the word; more hold "besök" and "musei" apart.
+    alone = answers.search("museibesöken", strict=True, limit=100)
+    result = answers.search("museibesöken", limit=alone.total + 20)
+    assert result.parts_too == {"museibesöken": ["musei", "besöken"]} and result.compounds is None
+    assert "body:museibesök" in result.plan and "body:besök^0.2" not in result.plan
+    assert "Best(question:besök^2, title:besök^1.5, body:besök, parts:besök^0.7)^0.2" in result.plan
+    assert (alone.total, result.total) == (7, 114)
+    # Every passage that holds the word ranks above every passage found through its parts alone.
+    holding = {(h.dnr, h.passage) for h in alone.hits}
+    assert {(h.dnr, h.passage) for h in result.hits[:alone.total]} == holding
+    assert all("museibesök" not in h.text.lower() for h in result.hits[alone.total:])
+    out = CliRunner().invoke(main, ["--index", str(corpus_index_dir), "search", "museibesöken", "--limit", "1"])
+    assert out.stdout.splitlines()[:2] == ["Few passages hold it, also searched as its parts: museibesöken → musei + besöken",
+                                           "114 passages match 'museibesöken' (showing 1–1)"]
+    data = json.loads(CliRunner().invoke(main, ["--index", str(corpus_index_dir), "search", "museibesöken", "--json"]).stdout)
+    assert (data["parts_too"], data["compounds"], data["total"]) == ({"museibesöken": ["musei", "besöken"]}, None, 114)
+    # A word many passages hold is not split, nor is anything under --strict.
+    assert answers.search("arbetslösheten", limit=1).parts_too is None
+    assert alone.parts_too is None
+
+
+def test_the_web_page_says_a_rare_compound_was_also_searched_as_its_parts(corpus_index_dir):
+    from svar.search.web import create_app
+
+    page = create_app(corpus_index_dir).test_client().get("/?q=museibes%C3%B6ken").get_data(as_text=True)
+    assert ("Few passages hold it, so also searched as its parts:\n<strong>museibesöken</strong> → "
+            "musei + besöken.</p>") in page
+
+
+def test_the_word_itself_ranks_above_its_parts_for_every_rare_compound(answers, monkeypatch):
+    # Over the corpus index's rare compounds (every 40th word of its exact-form list that is one), the
+    # passages the word alone finds come first (their order may change: the parts add to their scores),
+    # then those found by its parts alone.
+    from svar.search import library
+
+    reader = answers._current_searcher().reader()
+    field = reader.schema["exact"]
+    words = [field.from_bytes(b) for b in reader.lexicon("exact")][::40]
+    checked = 0
+    for word in words:
+        if not word.isalpha():
+            continue
+        expanded = answers.search(word, limit=200, snippets=False)
+        if not expanded.parts_too:
+            continue
+        with monkeypatch.context() as patched:
+            patched.setattr(library, "RARE_PASSAGES", -1)  # the word alone, as before parts were added
+            alone = answers.search(word, limit=200, snippets=False)
+        assert alone.parts_too is None and alone.total < expanded.total, word
+        assert {(h.dnr, h.passage) for h in expanded.hits[:alone.total]} == {(h.dnr, h.passage) for h in alone.hits}, word
+        checked += 1
+    assert checked >= 20, checked
 
 
 # -- exact phrases ----------------------------------------------------------------------------------------
