@@ -23,7 +23,7 @@ from .filters import Filters
 from .plan import compile_query, describe
 from .results import SORTS, Document, DocumentSummary, Hit, IndexStats, PassageView, SearchResult
 from .snippets import MARKING_FIELDS, snippet_of
-from .suggest import compound_parts, corrections, rare_words, replace_words, to_search, unknown_words
+from .suggest import compound_parts, corrections, passages_holding, replace_words, to_search
 # The writes that need no open index live in updating.py (what `svar index` imports); named here too,
 # as the library's API has always had them.
 from .updating import build_seed_index, rebuild_index, retire_demo_answers, update_index, watch_index
@@ -196,12 +196,13 @@ class AnswerIndex:
         parsed = query_parsing.parse(text, strict=strict)
         # A compound the index does not hold, whose parts it does ("isocyanatastma": isocyanat,
         # astma), is searched as its parts: split as the indexer splits, not guessed at as a typo.
-        unknown = unknown_words(searcher, parsed.words) if parsed.words else []
+        held = passages_holding(searcher, parsed.words)
+        unknown = [word for word, passages in held.items() if not passages]
         split = {} if strict else compound_parts(searcher, unknown)
         # One that few passages hold is searched as itself and, below it, as its parts.
         rare_limit = min(RARE_PASSAGES, searcher.doc_count() // RARE_SHARE)
-        rare = {} if strict or not parsed.words else compound_parts(
-            searcher, rare_words(searcher, parsed.words, unknown, rare_limit))
+        rare = {} if strict else compound_parts(
+            searcher, [word for word, passages in held.items() if 0 < passages <= rare_limit])
         similar = corrections(searcher, unknown, limit=FUZZY_CANDIDATES)
         suggestion = replace_words(parsed.text, {w: c[0] for w, c in similar.items()}) if similar else None
         if similar and fuzzy and not strict:

@@ -26,38 +26,19 @@ MIN_LETTERS = 4
 PREFIX = 0
 
 
+def passages_holding(searcher: Searcher, words: list[str]) -> dict[str, int]:
+    """For each typed word, how many passages hold it in the text field that holds it most, however
+    analysed (stem, exact form, compound part, folded): 0 for a word the index does not hold."""
+    reader = searcher.reader()
+    schema = searcher.schema
+    return {word: max((reader.doc_frequency(fieldname, term) for fieldname in TEXT_FIELDS
+                       for term in schema[fieldname].process_text(word, mode="query")), default=0)
+            for word in words}
+
+
 def unknown_words(searcher: Searcher, words: list[str]) -> list[str]:
     """The typed words that match in no text field, however analysed (stem, part, folded)."""
-    reader = searcher.reader()
-    schema = searcher.schema
-    unknown = []
-    for word in words:
-        found = False
-        for fieldname in TEXT_FIELDS:
-            terms = list(schema[fieldname].process_text(word, mode="query"))
-            if any(reader.doc_frequency(fieldname, t) for t in terms):
-                found = True
-                break
-        if not found:
-            unknown.append(word)
-    return unknown
-
-
-def rare_words(searcher: Searcher, words: list[str], unknown: list[str], limit: int) -> list[str]:
-    """Of the typed ``words``, those other than the ``unknown`` ones (``unknown_words``) that at most
-    ``limit`` passages hold in any one text field, however analysed (as ``unknown_words`` looks)."""
-    reader = searcher.reader()
-    schema = searcher.schema
-    missing = set(unknown)
-    rare = []
-    for word in words:
-        if word in missing:
-            continue
-        held = max((reader.doc_frequency(fieldname, term) for fieldname in TEXT_FIELDS
-                    for term in schema[fieldname].process_text(word, mode="query")), default=0)
-        if held <= limit:
-            rare.append(word)
-    return rare
+    return [word for word, held in passages_holding(searcher, words).items() if not held]
 
 
 def corrections(searcher: Searcher, unknown: list[str], limit: int = 1) -> dict[str, list[str]]:
