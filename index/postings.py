@@ -74,6 +74,25 @@ def _second(first: Single, docnum: int, weight: float, value: bytes, fixed: int 
             None if fixed is not None else array("I", (len(first_value), len(value))))
 
 
+def _add_posting(terms: dict, btext: bytes, docnum: int, weight: float, value: bytes, fixed: int | None) -> int:
+    """One posting added to a field's ``terms`` (a Single for a new term, arrays from its second
+    posting on); returns the memory a new term takes beyond its posting (0 for a known term)."""
+    postings = terms.get(btext)
+    if postings is None:
+        terms[btext] = (docnum, weight, value)
+        return len(btext) + _TERM_COST
+    if len(postings) == 3:
+        terms[btext] = _second(postings, docnum, weight, value, fixed)
+    else:
+        docnums, weights, values, sizes = postings
+        docnums.append(docnum)
+        weights.append(weight)
+        values += value
+        if sizes is not None:
+            sizes.append(len(value))
+    return 0
+
+
 def _expanded(postings: "Postings | Single", fixed: int | None) -> Postings:
     """A term's postings as arrays, whether it has one posting or more."""
     if len(postings) == 4:
@@ -135,20 +154,7 @@ class TermPool:
             size += _RECORD_SIZE + len(vbytes)
             if fixed == 0:  # the format keeps no values
                 vbytes = b""
-            weight = weight * boost
-            postings = terms.get(btext)
-            if postings is None:
-                terms[btext] = (docnum, weight, vbytes)
-                size += len(btext) + _TERM_COST
-            elif len(postings) == 3:
-                terms[btext] = _second(postings, docnum, weight, vbytes, fixed)
-            else:
-                docnums, weights, values, sizes = postings
-                docnums.append(docnum)
-                weights.append(weight)
-                values += vbytes
-                if sizes is not None:
-                    sizes.append(len(vbytes))
+            size += _add_posting(terms, btext, docnum, weight * boost, vbytes, fixed)
         if scorable:
             self._record_length(fieldname, docnum, length)
         self._grown(size)
@@ -160,22 +166,10 @@ class TermPool:
         (what Frequency.word_values makes of a token stream: weight the frequency times the format's
         boost, value the frequency); ``boost`` as for add_field_postings. Returns the field's length."""
         terms = self._terms(fieldname)
-        get = terms.get
         size = 0
         for term, freq in frequencies.items():
-            btext = term.encode("utf-8")
             value = _UINTS[freq] if freq < _SMALL else pack_uint(freq)
-            postings = get(btext)
-            if postings is None:
-                terms[btext] = (docnum, freq * field_boost * boost, value)
-                size += len(btext) + _TERM_COST
-            elif len(postings) == 3:
-                terms[btext] = _second(postings, docnum, freq * field_boost * boost, value, _INT_SIZE)
-            else:
-                docnums, weights, values, _ = postings
-                docnums.append(docnum)
-                weights.append(freq * field_boost * boost)
-                values += value
+            size += _add_posting(terms, term.encode("utf-8"), docnum, freq * field_boost * boost, value, _INT_SIZE)
         size += (_RECORD_SIZE + _INT_SIZE) * len(frequencies)
         length = sum(frequencies.values())
         self._record_length(fieldname, docnum, length)
@@ -187,7 +181,6 @@ class TermPool:
         """The postings of one document's field in Whoosh's Positions format from its terms' ascending
         positions (as Positions.word_values encodes them); otherwise as add_frequencies."""
         terms = self._terms(fieldname)
-        get = terms.get
         single = _SINGLE_POSITIONS.get
         size = length = 0
         for term, poslist in positions.items():
@@ -202,19 +195,8 @@ class TermPool:
             else:
                 value = pack_uint(count) + pickle_dumps(list(map(sub, poslist, chain((0,), poslist))), 2)
             length += count
-            size += _RECORD_SIZE + len(value)
-            postings = get(btext)
-            if postings is None:
-                terms[btext] = (docnum, count * field_boost * boost, value)
-                size += len(btext) + _TERM_COST
-            elif len(postings) == 3:
-                terms[btext] = _second(postings, docnum, count * field_boost * boost, value, None)
-            else:
-                docnums, weights, values, sizes = postings
-                docnums.append(docnum)
-                weights.append(count * field_boost * boost)
-                values += value
-                sizes.append(len(value))  # type: ignore[union-attr]  # a Positions field keeps sizes
+            size += _RECORD_SIZE + len(value) + _add_posting(terms, btext, docnum, count * field_boost * boost,
+                                                             value, None)
         self._record_length(fieldname, docnum, length)
         self._grown(size)
         return length
