@@ -196,11 +196,11 @@ class AnswerIndex:
         parsed = query_parsing.parse(text, strict=strict)
         # A compound the index does not hold, whose parts it does ("isocyanatastma": isocyanat,
         # astma), is searched as its parts: split as the indexer splits, not guessed at as a typo.
-        held = passages_holding(searcher, parsed.words)
+        # One that few passages hold is searched as itself and, below it, as its parts.
+        rare_limit = max(0, min(RARE_PASSAGES, searcher.doc_count() // RARE_SHARE))
+        held = passages_holding(searcher, parsed.words, rare_limit)
         unknown = [word for word, passages in held.items() if not passages]
         split = {} if strict else compound_parts(searcher, unknown)
-        # One that few passages hold is searched as itself and, below it, as its parts.
-        rare_limit = min(RARE_PASSAGES, searcher.doc_count() // RARE_SHARE)
         rare = {} if strict else compound_parts(
             searcher, [word for word, passages in held.items() if 0 < passages <= rare_limit])
         similar = corrections(searcher, unknown, limit=FUZZY_CANDIDATES)

@@ -26,19 +26,33 @@ MIN_LETTERS = 4
 PREFIX = 0
 
 
-def passages_holding(searcher: Searcher, words: list[str]) -> dict[str, int]:
+def passages_holding(searcher: Searcher, words: list[str], at_most: int) -> dict[str, int]:
     """For each typed word, how many passages hold it in the text field that holds it most, however
-    analysed (stem, exact form, compound part, folded): 0 for a word the index does not hold."""
+    analysed (stem, exact form, compound part, folded): 0 for a word the index does not hold, and
+    ``at_most + 1`` for any count above ``at_most`` (the fields are looked at only until one has more)."""
     reader = searcher.reader()
     schema = searcher.schema
-    return {word: max((reader.doc_frequency(fieldname, term) for fieldname in TEXT_FIELDS
-                       for term in schema[fieldname].process_text(word, mode="query")), default=0)
-            for word in words}
+    counts = {}
+    for word in words:
+        most = 0
+        for fieldname in _BY_SIZE:
+            for term in schema[fieldname].process_text(word, mode="query"):
+                most = max(most, reader.doc_frequency(fieldname, term))
+            if most > at_most:
+                most = at_most + 1
+                break
+        counts[word] = most
+    return counts
 
 
 def unknown_words(searcher: Searcher, words: list[str]) -> list[str]:
     """The typed words that match in no text field, however analysed (stem, part, folded)."""
-    return [word for word, held in passages_holding(searcher, words).items() if not held]
+    return [word for word, held in passages_holding(searcher, words, 0).items() if not held]
+
+
+# The text fields, those that hold a word in most passages first (the body before its title).
+_BY_SIZE = ("body", "exact", "parts", "folded", "question", "title")
+assert sorted(_BY_SIZE) == sorted(TEXT_FIELDS), "every text field, once"
 
 
 def corrections(searcher: Searcher, unknown: list[str], limit: int = 1) -> dict[str, list[str]]:
