@@ -126,6 +126,9 @@ def search_text(result: SearchResult, mark: Style = _plain, dim: Style = _plain)
     if result.parts_too:
         parts = "; ".join(f"{word} → {' + '.join(found)}" for word, found in result.parts_too.items())
         lines.append(_("Few passages hold it, also searched as its parts: {parts}").format(parts=parts))
+    if result.related:
+        related = "; ".join(f"{word} → {', '.join(found)}" for word, found in result.related.items())
+        lines.append(_("Not in the index, searched as related words: {related}").format(related=related))
     if result.fuzzy:
         similar = "; ".join(f"{word} → {', '.join(words)}" for word, words in result.fuzzy.items())
         lines.append(_("Not in the index, searched as similar words: {similar}").format(similar=similar))
@@ -215,6 +218,7 @@ def search_json(result: SearchResult) -> dict:
         "fuzzy": result.fuzzy,
         "compounds": result.compounds,
         "parts_too": result.parts_too,
+        "related": result.related,
         "facets": result.facets,
         "reason": result.reason,
     }

@@ -23,7 +23,7 @@ from .filters import Filters
 from .plan import compile_query, describe
 from .results import SORTS, Document, DocumentSummary, Hit, IndexStats, PassageView, SearchResult
 from .snippets import MARKING_FIELDS, snippet_of
-from .suggest import compound_parts, corrections, passages_holding, replace_words, to_search
+from .suggest import compound_parts, corrections, passages_holding, related_to_search, replace_words, to_search
 # The writes that need no open index live in updating.py (what `svar index` imports); named here too,
 # as the library's API has always had them.
 from .updating import build_seed_index, rebuild_index, retire_demo_answers, update_index, watch_index
@@ -52,6 +52,12 @@ PARTS_WEIGHT = 0.5
 RARE_PASSAGES = DEFAULT_LIMIT
 RARE_SHARE = 400
 RARE_PARTS_WEIGHT = 0.2
+# A word the index does not hold is also searched as up to RELATED_MAX of its related words that it
+# holds (search/related.py: "hustrumisshandel" as kvinnomisshandel), each at RELATED_WEIGHT, beside
+# any similar words or compound parts. A word the index holds is not: its passages come first anyway,
+# and on the judged queries adding related words below it lost more than it found.
+RELATED_MAX = 3
+RELATED_WEIGHT = 0.8
 
 
 def open_index(index_dir: str | os.PathLike[str] | None = None, *, create: bool = False,
@@ -90,6 +96,7 @@ class _Prepared:
     fuzzy: dict[str, list[str]] | None
     compounds: dict[str, list[str]] | None
     parts_too: dict[str, list[str]] | None
+    related: dict[str, list[str]] | None
 
 
 class AnswerIndex:
@@ -183,6 +190,7 @@ class AnswerIndex:
                             fuzzy=prepared.fuzzy if ranking.total else None,
                             compounds=prepared.compounds if ranking.total else None,
                             parts_too=prepared.parts_too if ranking.total else None,
+                            related=prepared.related if ranking.total else None,
                             facets=ranking.facets if facets else None, plan=describe(plan), reason=reason)
 
     @_reads_index
@@ -203,14 +211,18 @@ class AnswerIndex:
         split = {} if strict else compound_parts(searcher, unknown)
         rare = {} if strict else compound_parts(
             searcher, [word for word, passages in held.items() if 0 < passages <= rare_limit])
-        similar = corrections(searcher, unknown, limit=FUZZY_CANDIDATES)
+        # A word the thesaurus knows is a word, not a typo: it is searched as its related words, not
+        # as the indexed words spelt most like it ("atlet" as idrottare, never as "talet").
+        related = {} if strict else related_to_search(searcher, unknown, parsed.text, parsed.terms.get("body", set()),
+                                                        RELATED_MAX)
+        similar = corrections(searcher, [word for word in unknown if word not in related], limit=FUZZY_CANDIDATES)
         suggestion = replace_words(parsed.text, {w: c[0] for w, c in similar.items()}) if similar else None
         if similar and fuzzy and not strict:
             similar = to_search(searcher, similar, parsed.text, parsed.words, unknown, parsed.patterns)
         if strict or not fuzzy:
             similar = {}
-        if not similar and not split and not rare:
-            return _Prepared(parsed, suggestion, None, None, None)
+        if not similar and not split and not rare and not related:
+            return _Prepared(parsed, suggestion, None, None, None, None)
         # Words the index does not hold are searched as the indexed words closest to them, weighted
         # below a word found as typed, or as their parts, and the result says so.
         replacements = {word: "(" + " OR ".join(candidates) + f")^{FUZZY_WEIGHT}" for word, candidates in similar.items()}
@@ -219,8 +231,11 @@ class AnswerIndex:
             replacements[word] = f"({alone} OR {replacements[word]})" if word in replacements else alone
         for word, parts in rare.items():
             replacements[word] = f"({word} OR (" + " ".join(parts) + f")^{RARE_PARTS_WEIGHT})"
+        for word, others in related.items():
+            also = "(" + " OR ".join(others) + f")^{RELATED_WEIGHT}"
+            replacements[word] = f"({replacements[word]} OR {also})" if word in replacements else also
         parsed = query_parsing.parse(replace_words(parsed.text, replacements, outside_quotes=True))
-        return _Prepared(parsed, suggestion, similar or None, split or None, rare or None)
+        return _Prepared(parsed, suggestion, similar or None, split or None, rare or None, related or None)
 
     def _hit(self, rank_number: int, ranked: Ranked, parsed: query_parsing.ParsedQuery, snippets: bool,
              prefixes: dict | None = None) -> Hit:

@@ -79,6 +79,8 @@ class SearchResult:
     compounds: dict[str, list[str]] | None = None
     # Compounds few passages hold, searched as themselves and also as their parts: word → parts.
     parts_too: dict[str, list[str]] | None = None
+    # Typed words also searched as their related words (search/related.py): word → related words.
+    related: dict[str, list[str]] | None = None
     # Every match is counted: kept for programs written when a search could stop counting.
     total_exact: bool = True
     # The plan that ran (search/plan.py's describe): for debugging and tests, not for display.

@@ -271,3 +271,31 @@ def compound_parts(searcher: Searcher, unknown: list[str]) -> dict[str, list[str
         if len(parts) >= 2 and not unknown_words(searcher, list(parts)):
             found[word] = list(parts)
     return found
+
+
+def related_to_search(searcher: Searcher, words: list[str], text: str, wanted: set[str],
+                      at_most: int) -> dict[str, list[str]]:
+    """For each of the typed ``words`` of the query ``text`` that it searches for (``wanted``: the body
+    terms of its positive parts outside phrases), up to ``at_most`` of its related words
+    (search/related.py) that the index holds, in the table's order, to search beside it. A word in
+    a phrase or after NOT gets none, and so does a word written with a capital inside the query,
+    taken for a name as for similar words. The table is read only when there is a word to look up."""
+    if not words:
+        return {}
+    from .related import related_words
+
+    body = searcher.schema["body"]
+    found: dict[str, list[str]] = {}
+    for word in words:
+        lower = word.lower()
+        if word in found or _looks_like_name(word, text):
+            continue
+        if not any(term in wanted for term in body.process_text(word, mode="query")):
+            continue
+        candidates = [r for r in related_words(lower) if r not in STOP_WORDS]
+        if not candidates:
+            continue
+        held = [r for r, count in passages_holding(searcher, candidates, 0).items() if count][:at_most]
+        if held:
+            found[word] = held
+    return found

@@ -29,8 +29,8 @@ def test_search_json_shape(runner):
     result = runner.invoke(main, ["search", "skyddsfonden", "--json"])
     assert result.exit_code == 0
     data = json.loads(result.stdout)
-    assert set(data) == {"query", "total", "total_exact", "hits", "suggestion", "fuzzy", "compounds", "parts_too", "facets",
-                         "reason"}
+    assert set(data) == {"query", "total", "total_exact", "hits", "suggestion", "fuzzy", "compounds", "parts_too",
+                         "related", "facets", "reason"}
     assert (data["query"], data["total"], data["suggestion"], data["fuzzy"]) == ("skyddsfonden", 1, None, None)
     hit = data["hits"][0]
     assert set(hit) == HIT_KEYS
