@@ -208,9 +208,9 @@ class AnswerIndex:
         rare_limit = max(0, min(RARE_PASSAGES, searcher.doc_count() // RARE_SHARE))
         held = passages_holding(searcher, parsed.words, rare_limit)
         unknown = [word for word, passages in held.items() if not passages]
-        split = {} if strict else compound_parts(searcher, unknown)
+        split = {} if strict else compound_parts(searcher, unknown, rare_limit)
         rare = {} if strict else compound_parts(
-            searcher, [word for word, passages in held.items() if 0 < passages <= rare_limit])
+            searcher, [word for word, passages in held.items() if 0 < passages <= rare_limit], rare_limit)
         # A word the thesaurus knows is a word, not a typo: it is searched as its related words, not
         # as the indexed words spelt most like it ("atlet" as idrottare, never as "talet").
         related = {} if strict else related_to_search(searcher, unknown, parsed.text, parsed.terms.get("body", set()),

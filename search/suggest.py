@@ -257,19 +257,28 @@ def replace_words(text: str, replacements: dict[str, str], *, outside_quotes: bo
     return text
 
 
-def compound_parts(searcher: Searcher, unknown: list[str]) -> dict[str, list[str]]:
-    """For each of the ``unknown`` words (``unknown_words``) that the compound splitter splits into
-    parts the index holds (every part), those parts: "isocyanatastma" → isocyanat, astma. The
-    splitter reads only the part of its table it needs, so a query of known words never loads it."""
-    if not unknown:
+def compound_parts(searcher: Searcher, words: list[str], rare: int) -> dict[str, list[str]]:
+    """For each of the ``words`` that the compound splitter splits into parts the index holds (every
+    part), those parts: "isocyanatastma" → isocyanat, astma. A part that is itself a compound held
+    by no more than ``rare`` passages, and splits into parts the index holds, brings those parts too:
+    "banavgiftshöjning" → ban, avgiftshöjning, avgift, höjning (the splitter takes the fewest, longest
+    parts, which can leave a rare word whole). The splitter reads only the part of its table it
+    needs, so a query of known words never loads it."""
+    if not words:
         return {}
     from svar.index.compounds import split_compound
 
     found: dict[str, list[str]] = {}
-    for word in unknown:
+    for word in words:
         parts = split_compound(word.lower())
-        if len(parts) >= 2 and not unknown_words(searcher, list(parts)):
-            found[word] = list(parts)
+        if len(parts) < 2 or unknown_words(searcher, list(parts)):
+            continue
+        searched = list(parts)
+        for part, held in passages_holding(searcher, list(parts), rare).items():
+            inner = split_compound(part) if held <= rare else ()
+            if len(inner) >= 2 and not unknown_words(searcher, list(inner)):
+                searched += [p for p in inner if p not in searched]
+        found[word] = searched
     return found
 
 

@@ -101,6 +101,23 @@ def test_a_compound_the_index_does_not_hold_is_searched_as_its_parts(answers, co
     assert answers.search("förseningar", limit=1).compounds is None
 
 
+def test_a_part_few_passages_hold_is_searched_as_its_own_parts_too(answers, corpus_index_dir):
+    # The splitter gives "smågriskastrering" → smågris + kastrering; "smågris" is itself a compound
+    # few passages hold, so its parts are searched as well: the answer on castrating piglets, which
+    # writes "gris" and "grisarna" more often than "smågrisar", comes first.
+    assert answers.search("smågris", strict=True, limit=0).total <= 10
+    result = answers.search("smågriskastrering", limit=3)
+    assert result.compounds == {"smågriskastrering": ["smågris", "kastrering", "små", "gris"]}
+    assert (result.total, [h.dnr for h in result.hits]) == (117, ["RD 1996/229"] * 3)
+    out = CliRunner().invoke(main, ["--index", str(corpus_index_dir), "search", "smågriskastrering", "--limit", "1"])
+    assert out.stdout.splitlines()[0] == ("Not in the index, searched as its parts: smågriskastrering → "
+                                          "smågris + kastrering + små + gris")
+    # A part that many passages hold stays whole: "skattehöjning" in "alkoholskattehöjning".
+    assert answers.search("skattehöjning", strict=True, limit=0).total > 10
+    assert answers.search("alkoholskattehöjning", limit=1).compounds == {
+        "alkoholskattehöjning": ["alkohol", "skattehöjning"]}
+
+
 def test_a_compound_few_passages_hold_is_also_searched_as_its_parts(answers, corpus_index_dir):
     # "museibesöken": seven passages of one answer hold the word; more hold "besök" and "musei" apart.
     alone = answers.search("museibesöken", strict=True, limit=100)
