@@ -11,6 +11,7 @@ from bisect import bisect_left
 from whoosh.searching import Searcher
 
 from svar.index.analysis import STOP_WORDS
+from svar.index.whoosh_compat import field_terms
 from svar.index.schema import TEXT_FIELDS
 
 # The exact-form field holds every word as written, so it doubles as the spelling word list (less
@@ -164,10 +165,15 @@ def _segment_words(leaf) -> dict[int, list[str]]:
     key = leaf.segment().segment_id()  # random, so unique across indexes (a copied index has the same words)
     words = _WORDS.pop(key, None)
     if words is None:
-        fieldobj = leaf.schema[SPELLING_FIELD]
+        terms = field_terms(leaf, SPELLING_FIELD)  # one read of the term table, not two seeks a term
+        if terms is None:
+            terms = list(leaf.lexicon(SPELLING_FIELD))
+        # Decoded at once: the field's words hold no line break (if one did, one by one).
+        texts = b"\n".join(terms).decode("utf-8").split("\n") if terms else []
+        if len(texts) != len(terms):
+            texts = [term.decode("utf-8") for term in terms]
         words = {}
-        for term in leaf.lexicon(SPELLING_FIELD):  # in sorted order, so each list is sorted too
-            text = fieldobj.from_bytes(term)
+        for text in texts:  # in sorted order, so each list by length is sorted too
             if text not in STOP_WORDS:  # held for phrases; a query's plain words leave them out
                 words.setdefault(len(text), []).append(text)
     _WORDS[key] = words  # (re)inserted last: the dict's order is the order of use

@@ -690,3 +690,31 @@ def test_segment_damage_is_what_whoosh_s_decoding_modules_raise(tmp_path):
     assert isinstance(exc, compat.CERTAIN_DAMAGE) and compat.segment_damage(exc) == "postings"
     # Raised outside Whoosh, the same types are not damage.
     assert compat.segment_damage(_raised(lambda: zlib.decompress(b"garbage"))) is None
+
+
+def test_field_terms_are_the_terms_whoosh_lists(seed_index_dir):
+    ix = store.open_existing(seed_index_dir, preload=False)
+    reader, leaves = _leaves(ix)
+    try:
+        for leaf in leaves:
+            for fieldname in (name for name in leaf.schema.names() if leaf.schema[name].format is not None):
+                assert compat.field_terms(leaf, fieldname) == list(leaf.lexicon(fieldname)), fieldname
+            assert len(compat.field_terms(leaf, "exact")) > 1000
+    finally:
+        reader.close()
+
+
+def test_field_terms_of_the_first_and_last_field_and_of_none(tmp_path):
+    ix = _small_index(tmp_path, docs=({"a": "alfa beta alfa", "b": "delta", "k": "x"}, {"a": "gamma", "k": "y"}))
+    reader = ix.reader()
+    try:
+        assert isinstance(reader, SegmentReader)
+        assert compat.field_terms(reader, "a") == [b"alfa", b"beta", b"gamma"]
+        assert compat.field_terms(reader, "b") == [b"delta"]
+        assert compat.field_terms(reader, "k") == [b"x", b"y"]  # the table's last field
+        assert compat.field_terms(reader, "nosuchfield") == []
+    finally:
+        reader.close()
+    empty = _small_index(tmp_path / "empty", docs=())
+    with empty.reader() as nothing:
+        assert isinstance(nothing, EmptyReader) and compat.field_terms(nothing, "a") == []
