@@ -18,31 +18,30 @@ from __future__ import annotations
 
 import bisect
 import functools
-from importlib import resources
+from pathlib import Path
 
 from svar.index.analysis import stem
 
-PACKAGE = "svar.search"
-TABLE = "data/related-sv.txt"
+# Beside this module, as the compound table is beside index/compounds.py (importlib.resources would
+# add 15 ms to the first search that needs the table).
+TABLE_PATH = Path(__file__).resolve().parent / "data" / "related-sv.txt"
 
 
 @functools.cache
-def _groups() -> tuple[dict[str, tuple[int, ...]], tuple[tuple[str, ...], ...], tuple[str, ...]]:
+def _groups() -> tuple[dict[str, list[int]], list[list[str]], list[str]]:
     """(word → the groups it is in, the groups, every word sorted) from the table."""
-    text = resources.files(PACKAGE).joinpath(TABLE).read_text(encoding="utf-8")
-    groups: list[tuple[str, ...]] = []
+    groups: list[list[str]] = []
     member: dict[str, list[int]] = {}
-    for line in text.splitlines():
-        line = line.split("#", 1)[0].strip()
-        if not line:
+    for line in TABLE_PATH.read_text(encoding="utf-8").splitlines():
+        if not line or line[0] == "#":
             continue
-        words = tuple(dict.fromkeys(w.strip().lower() for w in line.split(",") if w.strip()))
+        words = [word for word in line.replace(" ", "").lower().split(",") if word]
         if len(words) < 2:
             continue
         for word in words:
             member.setdefault(word, []).append(len(groups))
         groups.append(words)
-    return {w: tuple(g) for w, g in member.items()}, tuple(groups), tuple(sorted(member))
+    return member, groups, sorted(member)
 
 
 # A typed word is looked up through its stem only where the stem has this many letters: shorter

@@ -25,13 +25,9 @@ def answers(corpus_index_dir):
 
 
 def _table_groups() -> list[list[str]]:
+    """The table's groups: a line is a comment (starting with #), empty, or a group."""
     text = resources.files("svar.search").joinpath("data/related-sv.txt").read_text(encoding="utf-8")
-    groups = []
-    for line in text.splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            groups.append([word.strip() for word in line.split(",")])
-    return groups
+    return [[word.strip() for word in line.split(",")] for line in text.splitlines() if line and line[0] != "#"]
 
 
 def test_every_group_of_the_table_is_words_the_search_would_not_join_anyway():
