@@ -151,9 +151,10 @@ class AnswerIndex:
         Keyword filters (``party="V"``, ``since="2022-01"``: the fields of ``Filters``, as values or as
         text) are a shorthand for ``filters=Filters.from_values(...)``; give one or the other.
         ``strict`` matches only the words as typed and their inflections: no compound parts, no
-        å/ä/ö-less forms, no similar words.
-        Otherwise a word the index does not hold, of four letters or more, is searched as the indexed
-        words closest to it (the result's ``fuzzy`` says so), except a word with a capital letter (a
+        å/ä/ö-less forms, no related or similar words.
+        Otherwise a word the index does not hold is searched as its related words if the thesaurus
+        knows it (search/related.py; the result's ``related`` says so), or else, if it has four letters
+        or more, as the indexed words closest to it (``fuzzy``), except a word with a capital letter (a
         name, a brand) when something else in the query matches: see ``suggest.to_search``.
         ``fuzzy=False`` searches no similar words and changes nothing else (``suggestion`` is still made).
         ``sort``: "relevance", "newest" or "oldest". ``by_document``: one hit per answer, its best

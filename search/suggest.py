@@ -267,7 +267,7 @@ def compound_parts(searcher: Searcher, words: list[str], rare: int) -> dict[str,
     """For each of the ``words`` that the compound splitter splits into parts the index holds (every
     part), those parts: "isocyanatastma" → isocyanat, astma. A part that is itself a compound held
     by no more than ``rare`` passages, and splits into parts the index holds, brings those parts too:
-    "banavgiftshöjning" → ban, avgiftshöjning, avgift, höjning (the splitter takes the fewest, longest
+    "smågriskastrering" → smågris, kastrering, små, gris (the splitter takes the fewest, longest
     parts, which can leave a rare word whole). The splitter reads only the part of its table it
     needs, so a query of known words never loads it."""
     if not words:
