@@ -61,6 +61,10 @@ CASES = [
     Case("folded-common", "arbetsloshet"),
     Case("misspelt", "regeringn"),
     Case("misspelt-with-word", "kärnkarft sverige"),
+    # a word no answer uses, searched as its related words; a rare compound part split again
+    Case("related", "bankrutt"),
+    Case("related-with-word", "atlet doping"),
+    Case("compound-part-split-again", "smågriskastrering"),
     # phrases, with and without stop words
     Case("phrase", '"hela landet"'),
     Case("phrase-stop-words", '"det är inte acceptabelt"'),
