@@ -10,8 +10,8 @@ rendered by its make_answers.py (--docs 1000 --seed 7), reported as one table. T
 (riksdag-blind.jsonl: 80 queries of the held-out kinds of issue 23) is judged over 2,000 other
 interpellations (--docs 2000 --seed 11); a helper wrote it from those documents without ever running
 svar, and nothing was tuned on it: its first figures (2026-12-06, commit message) stand in for a
-held-out set. Tuning on it from now on would make it one more development set. With --cost it also builds the Riksdag index without the variant fields and reports the
-time and size they add.
+held-out set. Tuning on it from now on would make it one more development set. With --cost it also
+builds the Riksdag index without the variant fields and reports the time and size they add.
 """
 
 from __future__ import annotations

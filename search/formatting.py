@@ -118,20 +118,25 @@ def hit_lines(hit: Hit, mark: Style = _plain, dim: Style = _plain) -> list[str]:
     return lines
 
 
+def _searched_as(words: dict[str, list[str]], joiner: str) -> str:
+    """What each typed word was searched as: "word → a + b; other → c"."""
+    return "; ".join(f"{word} → {joiner.join(found)}" for word, found in words.items())
+
+
 def search_text(result: SearchResult, mark: Style = _plain, dim: Style = _plain) -> str:
     lines: list[str] = []
     if result.compounds:
-        parts = "; ".join(f"{word} → {' + '.join(found)}" for word, found in result.compounds.items())
-        lines.append(_("Not in the index, searched as its parts: {parts}").format(parts=parts))
+        lines.append(_("Not in the index, searched as its parts: {parts}").format(
+            parts=_searched_as(result.compounds, " + ")))
     if result.parts_too:
-        parts = "; ".join(f"{word} → {' + '.join(found)}" for word, found in result.parts_too.items())
-        lines.append(_("Few passages hold it, also searched as its parts: {parts}").format(parts=parts))
+        lines.append(_("Few passages hold it, also searched as its parts: {parts}").format(
+            parts=_searched_as(result.parts_too, " + ")))
     if result.related:
-        related = "; ".join(f"{word} → {', '.join(found)}" for word, found in result.related.items())
-        lines.append(_("Not in the index, searched as related words: {related}").format(related=related))
+        lines.append(_("Not in the index, searched as related words: {related}").format(
+            related=_searched_as(result.related, ", ")))
     if result.fuzzy:
-        similar = "; ".join(f"{word} → {', '.join(words)}" for word, words in result.fuzzy.items())
-        lines.append(_("Not in the index, searched as similar words: {similar}").format(similar=similar))
+        lines.append(_("Not in the index, searched as similar words: {similar}").format(
+            similar=_searched_as(result.fuzzy, ", ")))
     elif result.suggestion:
         lines.append(_("Did you mean: {suggestion}").format(suggestion=result.suggestion))
     grouped = bool(result.hits) and result.hits[0].matching_passages is not None

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+from os.path import commonprefix
 from pathlib import Path
 
 from svar.index.analysis import stem
@@ -73,12 +74,7 @@ def _entry(word: str) -> str | None:
 
 
 def _common_prefix(a: str, b: str) -> int:
-    n = 0
-    for x, y in zip(a, b):
-        if x != y:
-            break
-        n += 1
-    return n
+    return len(commonprefix((a, b)))
 
 
 def related_words(word: str) -> tuple[str, ...]:

@@ -79,7 +79,7 @@ class SearchResult:
     compounds: dict[str, list[str]] | None = None
     # Compounds few passages hold, searched as themselves and also as their parts: word → parts.
     parts_too: dict[str, list[str]] | None = None
-    # Typed words also searched as their related words (search/related.py): word → related words.
+    # Words the index does not hold, searched as their related words (search/related.py): word → them.
     related: dict[str, list[str]] | None = None
     # Every match is counted: kept for programs written when a search could stop counting.
     total_exact: bool = True

@@ -277,10 +277,13 @@ def compound_parts(searcher: Searcher, words: list[str], rare: int) -> dict[str,
     found: dict[str, list[str]] = {}
     for word in words:
         parts = split_compound(word.lower())
-        if len(parts) < 2 or unknown_words(searcher, list(parts)):
+        if len(parts) < 2:
+            continue
+        held_by = passages_holding(searcher, list(parts), rare)
+        if not all(held_by.values()):
             continue
         searched = list(parts)
-        for part, held in passages_holding(searcher, list(parts), rare).items():
+        for part, held in held_by.items():
             inner = split_compound(part) if held <= rare else ()
             if len(inner) >= 2 and not unknown_words(searcher, list(inner)):
                 searched += [p for p in inner if p not in searched]
