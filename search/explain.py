@@ -46,12 +46,16 @@ def why_nothing(searcher: Searcher, parsed: ParsedQuery, filters: Filters) -> st
         if int(filters.year) not in years:
             span = f"{years[0]}–{years[-1]}" if years else _("none")
             return _("no answer is from {year} (the years in the index: {years})").format(year=filters.year, years=span)
-    outside = re.findall(r"[^\W_]+", re.sub(r'"[^"]*"', " ", parsed.text))
+    outside = re.findall(r"[^\W_]+", re.sub(r'"[^"]*"(?:~\d+)?', " ", parsed.text))
     if parsed.phrases and not outside:
         quoted = " ".join('"' + " ".join(words) + '"' for words in parsed.phrases)
         return _("no passage has the words of {phrases} one after another as written (a phrase matches its "
                  "words in that order, stop words too); without the quotes the words are searched anywhere"
                  ).format(phrases=quoted)
+    if parsed.nears and not outside:
+        quoted = " ".join('"' + " ".join(words) + f'"~{window}' for words, window in parsed.nears)
+        return _("no passage has the words of {nears} that near each other (within that many words, in any "
+                 "order); a larger number or no quotes finds them farther apart").format(nears=quoted)
     typed = re.findall(r"[^\W\d_]+", parsed.text)
     if typed and not parsed.phrases and all(word.lower() in STOP_WORDS for word in typed):
         return _("{query} holds only stop words, which are not searched on their own; put words that carry "

@@ -247,7 +247,7 @@ class AnswerIndex:
         speaker = None
         if snippets:
             made = snippet_of(text, parsed.matches, parts=parsed.terms.get("parts", ()), prefixes=prefixes, sides=sides,
-                              phrases=parsed.phrases)
+                              phrases=parsed.phrases, nears=parsed.nears)
             snippet, highlights = made.text, made.highlights
             if made.text:
                 assert made.side is not None, "a snippet made from sides has the side of its part"

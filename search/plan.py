@@ -7,6 +7,9 @@ which passages it matches and what it scores there:
 - ``Word``: a term in one field; BM25F (search/bm25.py) × the node's boost.
 - ``Phrase``: its words as written at consecutive positions of the exact field, in one part of the
   passage; what its ``score`` node scores there (0.0 where that matches nothing) × boost.
+- ``Near``: its words within ``window`` positions of the exact field of an occurrence of its first
+  word, any order (a word as the words that begin with its stem, a stop word as written); what its ``score``
+  node scores there (0.0 where that matches nothing) × boost.
 - ``Prefix``: any indexed term of the field that starts with the text (or, with a pattern,
   matches it); the best of those terms' BM25F × boost.
 - ``Sum`` (OR of words): any child; the sum of the children that match, × boost.
@@ -31,7 +34,7 @@ from whoosh import query as wq
 
 from svar.index.schema import TEXT_FIELDS
 
-from .query import ExactPhrase
+from .query import ExactPhrase, NearWords
 
 
 # The nodes are named tuples, not dataclasses: a frozen dataclass costs a new process 0.7 ms to
@@ -45,6 +48,13 @@ class Word(NamedTuple):
 
 class Phrase(NamedTuple):
     words: tuple[str, ...]
+    score: Node
+    boost: float = 1.0
+
+
+class Near(NamedTuple):
+    words: tuple[str, ...]
+    window: int
     score: Node
     boost: float = 1.0
 
@@ -92,7 +102,7 @@ class Nothing(NamedTuple):
     pass
 
 
-Node = Word | Phrase | Prefix | Sum | All | Without | Maybe | Best | Nothing
+Node = Word | Phrase | Near | Prefix | Sum | All | Without | Maybe | Best | Nothing
 NOTHING = Nothing()
 
 
@@ -111,6 +121,8 @@ def compile_query(q: wq.Query) -> Node:
         return Word(q.fieldname, str(q.text), boost)
     if isinstance(q, ExactPhrase):
         return Phrase(q.words, compile_query(q.score), boost) if q.words else NOTHING
+    if isinstance(q, NearWords):
+        return Near(q.words, q.window, compile_query(q.score), boost)
     if isinstance(q, wq.Prefix):
         return Prefix(q.fieldname, str(q.text), None, boost)
     if isinstance(q, wq.Wildcard):
@@ -180,6 +192,8 @@ def describe(node: Node) -> str:
         return boosted(f"{node.field}:{node.text}", node.boost)
     if isinstance(node, Phrase):
         return boosted(f'"{" ".join(node.words)}"', node.boost)
+    if isinstance(node, Near):
+        return boosted(f'"{" ".join(node.words)}"~{node.window}', node.boost)
     if isinstance(node, Prefix):
         return boosted(f"{node.field}:{node.pattern or node.text + '*'}", node.boost)
     if isinstance(node, Without):

@@ -24,6 +24,8 @@ MAX_QUERY_CHARS = 1000
 MAX_TERMS = 64
 # A wildcard needs this many literal letters before it, or it would expand to most of the index.
 MIN_WILDCARD_PREFIX = 2
+# The farthest apart, in words, that quoted words with a distance ("a b"~N) may stand; a larger N is this.
+MAX_NEAR_WINDOW = 100
 _WORD = re.compile(r"[^\W_]+(?:[-:][^\W_]+)*")
 _TOKEN = re.compile(TOKEN_PATTERN)
 _SWEDISH_LETTERS = re.compile("[åäö]")
@@ -66,6 +68,46 @@ class ExactPhrase(query.Query):
         return f"ExactPhrase({self.words!r}, {self.score!r}{boost})"
 
 
+class NearWords(query.Query):
+    """Quoted words with a distance (``"isocyanat astma"~10``): the words near each other, in any
+    order, in a passage's text (its title, question and body in that order, as the exact field's
+    positions count them, one position free between two parts).
+
+    A passage holds them where some occurrence of the first word has an occurrence of each other word
+    at most ``window`` positions before or after it. A stop word occurs only as written; any other word
+    as itself and as any word that is no stop word and begins with its stem: its inflections and the
+    compounds it begins ("tåg" as tågen, tågtrafiken). A passage that holds them scores what ``score``
+    scores there, as for ExactPhrase. Only a marker in the parsed tree.
+    """
+
+    def __init__(self, words: tuple[str, ...], window: int, score: query.Query, boost: float = 1.0) -> None:
+        self.words = tuple(words)
+        self.window = window
+        self.score = score
+        self.boost = boost
+        self.fieldname = PHRASE_FIELD
+
+    def __eq__(self, other: object) -> bool:
+        return (type(other) is type(self) and other.words == self.words and other.window == self.window
+                and other.score == self.score and other.boost == self.boost)
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.words, self.window, self.boost))
+
+    def __repr__(self) -> str:
+        boost = "" if self.boost == 1.0 else f", boost={self.boost!r}"
+        return f"NearWords({self.words!r}, {self.window!r}, {self.score!r}{boost})"
+
+
+def near_form(token: str, word: str) -> bool:
+    """Whether a word of a text (lower-cased) counts as the near word ``word`` (NearWords): a stop
+    word only as written; any other word as itself and as every word that is no stop word and begins
+    with its stem. The scorer (through the index's terms) and the snippets both ask this."""
+    if word in STOP_WORDS:
+        return token == word
+    return token == word or (token not in STOP_WORDS and token.startswith(stem(word)))
+
+
 def phrase_words(text: str) -> tuple[str, ...]:
     """The words of a phrase as the exact field holds them: every token, lower-cased."""
     return tuple(token.lower() for token in _TOKEN.findall(text))
@@ -77,12 +119,13 @@ class _PhraseNode(syntax.SyntaxNode):
 
     has_boost = True
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, window: int | None = None) -> None:
         self.text = text
+        self.window = window
         self.boost = 1.0
 
     def r(self) -> str:
-        return f"Phrase {self.text!r}"
+        return f"Phrase {self.text!r}" + ("" if self.window is None else f"~{self.window}")
 
     def query(self, parser) -> query.Query:
         words = phrase_words(self.text)
@@ -95,19 +138,23 @@ class _PhraseNode(syntax.SyntaxNode):
         exact_boost = FIELD_BOOSTS[PHRASE_FIELD]
         scores.extend(query.Term(PHRASE_FIELD, w, boost=exact_boost) for w in words if w in STOP_WORDS)
         score = scores[0] if len(scores) == 1 else query.Or(scores)
+        if self.window is not None and len(words) > 1:
+            return NearWords(words, min(max(self.window, 1), MAX_NEAR_WINDOW), score, boost=self.boost)
         return ExactPhrase(words, score, boost=self.boost)
 
 
 class _PhraseTagger(RegexTagger):
     def create(self, parser, match) -> _PhraseNode:
-        return _PhraseNode(match.group("text"))
+        window = match.group("window")
+        return _PhraseNode(match.group("text"), int(window) if window else None)
 
 
 class PhrasePlugin(qparser.Plugin):
-    """Text in double quotes is an ExactPhrase (Whoosh's own phrase would drop its stop words)."""
+    """Text in double quotes is an ExactPhrase (Whoosh's own phrase would drop its stop words);
+    followed by ``~N``, NearWords: its words within N words of each other."""
 
     def taggers(self, parser):
-        return [(_PhraseTagger(r'"(?P<text>.*?)"'), 0)]
+        return [(_PhraseTagger(r'"(?P<text>.*?)"(?:~(?P<window>\d{1,6})(?![^\s()^]))?'), 0)]
 
 
 @dataclass
@@ -122,6 +169,8 @@ class ParsedQuery:
     patterns: list[str] = field(default_factory=list)
     # The words of each phrase (ExactPhrase.words), marked where they stand in a row.
     phrases: list[tuple[str, ...]] = field(default_factory=list)
+    # The words and distance of each group of near words (NearWords), marked where they stand near.
+    nears: list[tuple[tuple[str, ...], int]] = field(default_factory=list)
     # The plain words the user typed, for "did you mean".
     words: list[str] = field(default_factory=list)
 
@@ -227,6 +276,7 @@ def _balance(text: str) -> str:
 def _strip_operators(text: str) -> str:
     text = re.sub(r'(?<![^\s(])-[^\s)]+', " ", text)  # excluded words are not "typed words" to correct
     text = re.sub(r"[^\s()\"]*[*][^\s()\"]*", " ", text)  # nor is a prefix: "fam*" means words starting so
+    text = re.sub(r'"~\d+', '" ', text)  # nor is the distance of quoted words ("a b"~5)
     return re.sub(r"\b(?:AND|OR|NOT|OCH|ELLER|INTE)\b", " ", text)
 
 
@@ -242,7 +292,7 @@ def _prune(q: query.Query) -> query.Query:
                 return query.NullQuery
         if isinstance(node, (query.Wildcard, query.Prefix)) and node.fieldname != "body":
             return query.NullQuery  # one expansion is enough; the variant fields hold other forms
-        if isinstance(node, (query.Term, ExactPhrase, query.Wildcard, query.Prefix)):
+        if isinstance(node, (query.Term, ExactPhrase, NearWords, query.Wildcard, query.Prefix)):
             count += 1
             if count > MAX_TERMS:
                 return query.NullQuery
@@ -360,6 +410,10 @@ def _collect(node: query.Query, result: ParsedQuery, negated: bool) -> None:
         if node.words not in result.phrases:
             result.phrases.append(node.words)
         return  # its words are marked as the phrase, not one by one
+    elif isinstance(node, NearWords):
+        if (node.words, node.window) not in result.nears:
+            result.nears.append((node.words, node.window))
+        return  # its words are marked where they stand near each other, as a phrase's in a row
     elif isinstance(node, (query.Wildcard, query.Prefix)) and node.fieldname in TEXT_FIELDS:
         pattern = node.text + ("*" if isinstance(node, query.Prefix) else "")
         result.patterns.append(pattern.lower())

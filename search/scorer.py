@@ -17,7 +17,7 @@ import numpy as np
 from svar.index.schema import PHRASE_FIELD
 
 from . import bm25
-from .plan import All, Best, Maybe, Node, Nothing, Phrase, Prefix, Sum, Without, Word
+from .plan import All, Best, Maybe, Near, Node, Nothing, Phrase, Prefix, Sum, Without, Word
 from .sources import Positions, SegmentSource
 from .weights import TermStats, Weight
 
@@ -44,6 +44,8 @@ def evaluate(node: Node, weight: Weight, source: SegmentSource) -> Scored:
         return _boosted(_term(weight, source, node.field, node.text), node.boost)
     if isinstance(node, Phrase):
         return _boosted(_phrase(weight, source, node), node.boost)
+    if isinstance(node, Near):
+        return _boosted(_near(weight, source, node), node.boost)
     if isinstance(node, Prefix):
         parts = [_term(weight, source, node.field, term) for term in weight.expansion(node)]
         return _boosted(_best(parts, source), node.boost)
@@ -175,29 +177,69 @@ def _phrase(weight: Weight, source: SegmentSource, node: Phrase) -> Scored:
         candidates = candidates[_in_order(candidates, located)]
         if not len(candidates):
             return EMPTY
-    scored = evaluate(node.score, weight, source)
+    return _scored_at(candidates, evaluate(node.score, weight, source))
+
+
+def _scored_at(candidates: np.ndarray, scored: Scored) -> Scored:
+    """The candidates, each with its score in ``scored`` (0.0 where that does not hold it)."""
     total = np.zeros(len(candidates), dtype=np.float64)
     inside = _member(scored.docs, candidates)
     total[np.searchsorted(candidates, scored.docs[inside])] = scored.scores[inside]
     return Scored(candidates, total)
 
 
+def _near(weight: Weight, source: SegmentSource, node: Near) -> Scored:
+    """The passages where an occurrence of the first word has one of each other word at most
+    ``window`` positions of the exact field away (a word by any of its forms, Weight.forms),
+    scored by the node's score node there."""
+    located = []
+    for word in node.words:
+        forms = [p for p in (source.positions(PHRASE_FIELD, form) for form in weight.forms(word)) if len(p.docs)]
+        if not forms:
+            return EMPTY
+        located.append(forms)
+    candidates = None
+    for forms in located:
+        docs = forms[0].docs if len(forms) == 1 else np.unique(np.concatenate([f.docs for f in forms]))
+        candidates = docs if candidates is None else candidates[_member(candidates, docs)]
+        if not len(candidates):
+            return EMPTY
+    assert candidates is not None
+    occurrences = []
+    for forms in located:
+        each = [_keys(f, candidates) for f in forms]
+        occurrences.append(each[0] if len(each) == 1 else np.sort(np.concatenate(each)))
+    anchors = occurrences[0]
+    near = np.ones(len(anchors), dtype=bool)
+    for keys in occurrences[1:]:  # keys of two passages lie 2**32 apart: a window never reaches across
+        at = np.minimum(np.searchsorted(keys, anchors - node.window), len(keys) - 1)
+        near &= (keys[at] >= anchors - node.window) & (keys[at] <= anchors + node.window)
+    candidates = np.unique(anchors[near] >> 32)
+    if not len(candidates):
+        return EMPTY
+    return _scored_at(candidates, evaluate(node.score, weight, source))
+
+
+def _keys(located: Positions, within: np.ndarray) -> np.ndarray:
+    """The term's occurrences in the passages of ``within`` (ascending), each as passage << 32 |
+    position, ascending (int64)."""
+    rows = np.flatnonzero(_member(located.docs, within))
+    counts = located.counts[rows]
+    owner = np.repeat(located.docs[rows], counts)
+    offsets = np.arange(len(owner), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    return (owner << 32) + located.positions[np.repeat(located.starts[rows], counts) + offsets].astype(np.int64)
+
+
 def _in_order(candidates: np.ndarray, located: list[Positions]) -> np.ndarray:
     """Which candidates (held by every word) have word i at position p + i for some p: a boolean
     mask over the candidates."""
     n = len(located)
-    starts = None  # candidate index << 32 | the position the phrase would start at (+ n, never < 0)
+    starts = None  # passage << 32 | the position the phrase would start at (+ n, never < 0)
     for i, word in enumerate(located):
-        at = np.searchsorted(word.docs, candidates)
-        counts = word.counts[at]
-        first = word.starts[at]
-        owner = np.repeat(np.arange(len(candidates), dtype=np.int64), counts)
-        offsets = np.arange(len(owner), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
-        keys = (owner << 32) + word.positions[np.repeat(first, counts) + offsets].astype(np.int64) + (n - i)
+        keys = _keys(word, candidates) + (n - i)
         starts = np.unique(keys) if starts is None else np.intersect1d(starts, keys, assume_unique=True)
         if not len(starts):
             break
-    found = np.zeros(len(candidates), dtype=bool)
-    if starts is not None and len(starts):
-        found[np.unique(starts >> 32)] = True
-    return found
+    if starts is None or not len(starts):
+        return np.zeros(len(candidates), dtype=bool)
+    return _member(candidates, np.unique(starts >> 32))

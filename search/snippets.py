@@ -36,9 +36,11 @@ _analyzers: dict = {}
 
 def match_spans(text: str, matches: Callable[[str, str], bool], parts: Collection[str] = (),
                 prefixes: Mapping[str, Collection[str]] | None = None,
-                phrases: Collection[tuple[str, ...]] = ()) -> list[tuple[int, int, str]]:
-    """(start, end, term) of each word in ``text`` that matched, whichever way it matched, and of each
-    run of words that is one of ``phrases`` (ParsedQuery.phrases; its term the phrase's words).
+                phrases: Collection[tuple[str, ...]] = (),
+                nears: Collection[tuple[tuple[str, ...], int]] = ()) -> list[tuple[int, int, str]]:
+    """(start, end, term) of each word in ``text`` that matched, whichever way it matched, of each
+    run of words that is one of ``phrases`` (ParsedQuery.phrases; its term the phrase's words), and
+    of each word of one of ``nears`` (ParsedQuery.nears) where the group's words stand near.
 
     ``parts`` are the query's compound-part terms: a longer word the splitter splits into one is a
     compound found through it, and an elliptic pair ("jour- och familjehem") whose halves make one ("jourhem").
@@ -50,6 +52,8 @@ def match_spans(text: str, matches: Callable[[str, str], bool], parts: Collectio
         schema = shared_schema()
         _analyzers.update((name, schema[name].analyzer) for name in MARKING_FIELDS)
     found: dict[tuple[int, int], str] = dict(_phrase_spans(text, phrases)) if phrases else {}
+    if nears:
+        found.update(_near_spans(text, nears))
     lowered = _aligned_lower(text) if prefixes is not None else None
     if lowered is None:
         # Index mode: the analyzers look up each distinct word's terms once per process, not per passage.
@@ -114,6 +118,23 @@ def _phrase_spans(text: str, phrases: Collection[tuple[str, ...]]) -> list[tuple
         for i in range(len(words) - n + 1):
             if words[i] == phrase[0] and words[i:i + n] == list(phrase):
                 found.append(((tokens[i][0], tokens[i + n - 1][1]), " ".join(phrase)))
+    return found
+
+
+def _near_spans(text: str, nears: Collection[tuple[tuple[str, ...], int]]) -> list[tuple[tuple[int, int], str]]:
+    """((start, end), the word) of each word of a group of near words that stands within the group's
+    distance of an occurrence of its first word that has all the others within it: where the search
+    matched them (the distance counted in tokens, as the exact field counts positions)."""
+    from .query import near_form
+
+    tokens = [(m.start(), m.end(), m.group().lower()) for m in _TOKENS.finditer(text)]
+    found: list[tuple[tuple[int, int], str]] = []
+    for words, window in nears:
+        at = [[i for i, token in enumerate(tokens) if near_form(token[2], word)] for word in words]
+        for first in at[0] if all(at) else ():
+            close = [[i for i in others if abs(i - first) <= window] for others in at[1:]]
+            if all(close):
+                found.extend(((tokens[i][0], tokens[i][1]), tokens[i][2]) for i in (first, *(i for c in close for i in c)))
     return found
 
 
@@ -232,16 +253,17 @@ class Snippet(NamedTuple):
 def make_snippet(
     text: str, matches: Callable[[str, str], bool], max_chars: int = SNIPPET_CHARS, parts: Collection[str] = (),
     prefixes: Mapping[str, Collection[str]] | None = None, phrases: Collection[tuple[str, ...]] = (),
+    nears: Collection[tuple[tuple[str, ...], int]] = (),
 ) -> tuple[str, list[tuple[int, int]]]:
     """The best run of whole sentences (at most ``max_chars``) and the matched words' offsets in it."""
-    snippet = snippet_of(text, matches, max_chars, parts, prefixes, phrases=phrases)
+    snippet = snippet_of(text, matches, max_chars, parts, prefixes, phrases=phrases, nears=nears)
     return snippet.text, snippet.highlights
 
 
 def snippet_of(
     text: str, matches: Callable[[str, str], bool], max_chars: int = SNIPPET_CHARS, parts: Collection[str] = (),
     prefixes: Mapping[str, Collection[str]] | None = None, sides: Sequence[Part] | None = None,
-    phrases: Collection[tuple[str, ...]] = (),
+    phrases: Collection[tuple[str, ...]] = (), nears: Collection[tuple[tuple[str, ...], int]] = (),
 ) -> Snippet:
     """The best run of whole sentences (at most ``max_chars``), the matched words' offsets in it, and,
     given ``sides`` (attribution.attribute of ``text``), whose words they are.
@@ -251,7 +273,7 @@ def snippet_of(
     equal matches the respondent's (the answer is what is searched for; the question is shown beside
     it) and then the earliest, and it grows by sentences of the same part only.
     """
-    spans = match_spans(text, matches, parts, prefixes, phrases)
+    spans = match_spans(text, matches, parts, prefixes, phrases, nears)
     sentences = sentence_spans(text) or [(0, len(text))]
     if sides is None:
         units = [(s, e, 0) for s, e in sentences]

@@ -1,5 +1,6 @@
 """A search's index-wide statistics, as Whoosh's scorers take them from the top-level searcher:
-each term's passage count and idf, each field's average length, each prefix's indexed terms.
+each term's passage count and idf, each field's average length, each prefix's indexed terms, each
+near word's forms in the exact field.
 
 The scorer (search/scorer.py) reads them here, once per search and term.
 """
@@ -9,8 +10,12 @@ from __future__ import annotations
 import weakref
 from typing import NamedTuple
 
+from svar.index.analysis import stem
+from svar.index.schema import PHRASE_FIELD
+
 from . import bm25
 from .plan import Prefix
+from .query import near_form
 
 
 class TermStats(NamedTuple):
@@ -63,6 +68,20 @@ class Weight:
             fieldobj = self.searcher.schema[leaf.field]
             terms = (fieldobj.from_bytes(b) for b in reader.expand_prefix(leaf.field, leaf.text))
             found = self._expansions[key] = tuple(t for t in terms if leaf.accepts(t))
+        return found
+
+    def forms(self, word: str) -> tuple[str, ...]:
+        """The exact field's terms that count as ``word`` where words are near (search/plan.py's
+        ``Near``; search/query.py's ``near_form``): among the terms that begin with its stem, and
+        the word itself."""
+        key = (PHRASE_FIELD, word, "~")
+        found = self._expansions.get(key)
+        if found is None:
+            fieldobj = self.searcher.schema[PHRASE_FIELD]
+            prefixed = self.searcher.reader().expand_prefix(PHRASE_FIELD, stem(word))
+            terms = {fieldobj.from_bytes(b) for b in prefixed} | {word}
+            found = self._expansions[key] = tuple(sorted(
+                t for t in terms if near_form(t, word) and self.frequency(PHRASE_FIELD, t)))
         return found
 
 

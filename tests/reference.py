@@ -3,7 +3,7 @@ with Whoosh's public API and plain Python, independently of svar's search code.
 
 Not a test module: test_differential.py compares the library, the CLI, the web page and saved searches
 with it. The only svar code used: ``svar.index.store.open_existing`` (the Whoosh index of an svar
-folder), the schema's key functions, and the query tree the search really runs
+folder), the schema's key functions, the stemmer and stop words (what counts as a form of a word), and the query tree the search really runs
 (``AnswerIndex.parse_query(text).query``; see ``engine_query``).
 
 The contract (the engine's, as specified for its rewrite):
@@ -11,6 +11,13 @@ The contract (the engine's, as specified for its rewrite):
 - A term (field, text) scores by Whoosh's own BM25FScorer (``whoosh.scoring.BM25F(B=0.6, K1=1.2)``),
   its idf and average field length from the whole index, the passage's quantised field length,
   applied to the term's postings (``searcher.postings``). Deleted passages never match.
+- NearWords (quoted words with ``~N``): the passage's words (TOKEN_PATTERN's tokens, lower-cased) of its
+  stored title, question (left out where the body holds it) and body, numbered in that order with one
+  number skipped between two parts; an occurrence of the first word has, for each other word, an
+  occurrence at most N numbers before or after it. A stop word occurs only as written; any other word
+  as itself and where a token that is no stop word begins with its stem (``svar.index.analysis.stem``,
+  the stemmer the text fields use). It scores its ``score`` query there (0.0 where that matches
+  nothing) × boost.
 - Term: bm25 × boost. ExactPhrase (a quoted phrase): its words, lower-cased, stand one after another
   among the words (TOKEN_PATTERN's tokens, lower-cased) of the passage's stored title, question or
   body, within one of them; it scores its ``score`` query there (0.0 where that matches nothing) × boost. Prefix / Wildcard: expanded to the field's
@@ -42,9 +49,9 @@ from whoosh.query import DisjunctionMax
 from whoosh.scoring import BM25F
 
 from svar.index import store
-from svar.index.analysis import TOKEN_PATTERN
+from svar.index.analysis import STOP_WORDS, TOKEN_PATTERN, stem
 from svar.index.schema import dnr_key, name_key, party_key
-from svar.search.query import ExactPhrase
+from svar.search.query import ExactPhrase, NearWords
 
 _TOKEN = re.compile(TOKEN_PATTERN)
 
@@ -288,6 +295,8 @@ class Reference:
             return {d: s * q.boost for d, s in scores.items()} if q.boost != 1 else dict(scores)
         if isinstance(q, ExactPhrase):
             return self._phrase(q)
+        if isinstance(q, NearWords):
+            return self._near(q)
         if isinstance(q, (wq.Prefix, wq.Wildcard)):
             kind = "prefix" if isinstance(q, wq.Prefix) else "wildcard"
             best: dict[int, float] = {}
@@ -351,6 +360,38 @@ class Reference:
             if any(_holds(self._words(docnum, part), words) for part in ("title", "question", "body")):
                 matched[docnum] = scores.get(docnum, 0.0)
         return _boosted(matched, q.boost)
+
+    def _near(self, q: NearWords) -> dict[int, float]:
+        def occurs(token: str, word: str) -> bool:
+            if word in STOP_WORDS:
+                return token == word
+            return token == word or (token not in STOP_WORDS and token.startswith(stem(word)))
+
+        scores = self.evaluate(q.score)
+        matched = {}
+        for docnum in self.passages:
+            numbered = self._numbered_words(docnum)
+            at = [[n for n, token in numbered if occurs(token, word)] for word in q.words]
+            if any(all(any(abs(n - first) <= q.window for n in other) for other in at[1:]) for first in at[0]):
+                matched[docnum] = scores.get(docnum, 0.0)
+        return _boosted(matched, q.boost)
+
+    def _numbered_words(self, docnum: int) -> list[tuple[int, str]]:
+        """The passage's words with their numbers: title, question (unless the body holds it), body,
+        one number skipped between two parts."""
+        stored = self.reader.stored_fields(docnum)
+        title, question, body = (stored.get(part) or "" for part in ("title", "question", "body"))
+        numbered, number, first = [], 0, True
+        for part in (title, "" if question in body else question, body):
+            if not part:
+                continue
+            if not first:
+                number += 1
+            first = False
+            for token in _TOKEN.findall(part):
+                numbered.append((number, token.lower()))
+                number += 1
+        return numbered
 
     def _words(self, docnum: int, part: str) -> list[str]:
         key = (docnum, part)

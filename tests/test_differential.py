@@ -78,6 +78,14 @@ CASES = [
     Case("phrase-excluded", 'skola -"inte alls"'),
     Case("phrase-or-phrase", '"hela landet" OR "inte minst"'),
     Case("phrase-capitals", '"Hela Landet"'),
+    # words near each other ("a b"~N): any order, inflections, stop words as written
+    Case("near", '"regeringen inte"~3'),
+    Case("near-inflections", '"skola elever"~5'),
+    Case("near-three-words", '"barn familjehem placering"~12'),
+    Case("near-and-word", '"polis brott"~4 narkotika'),
+    Case("near-excluded", 'skola -"barn lärare"~3'),
+    Case("near-one-word", '"kommunerna"~5'),
+    Case("near-far", '"hela landet"~200'),
     # operators and grouping
     Case("and", "skola AND lärare"),
     Case("och", "skola OCH lärare"),
@@ -528,10 +536,16 @@ def queries(draw, words: list[str]) -> str:
         return draw(st.sampled_from(words))
 
     def atom() -> str:
-        kind = draw(st.sampled_from(("word", "word", "word", "phrase", "prefix", "minus")))
+        kind = draw(st.sampled_from(("word", "word", "word", "phrase", "near", "prefix", "minus")))
         if kind == "phrase":
             start = draw(st.integers(0, len(words) - 4))
             return '"' + " ".join(words[start:start + draw(st.integers(2, 4))]) + '"'
+        if kind == "near":  # words a little apart, in either order
+            start = draw(st.integers(0, len(words) - 8))
+            near = [words[start], words[start + draw(st.integers(1, 7))]]
+            if draw(st.booleans()):
+                near.reverse()
+            return '"' + " ".join(near) + f'"~{draw(st.integers(1, 8))}'
         if kind == "prefix":
             candidate = word()
             if len(candidate) < 3:

@@ -77,6 +77,11 @@ def test_a_phrase_whose_words_never_stand_in_that_order_says_so(answers):
                              "words are searched anywhere")
     # A phrase of stop words is searched (word for word), so it is not called a query of stop words.
     assert answers.search('"och att det"').reason != answers.search("och att det").reason
+    # Near words that never stand that near say so, with the distance.
+    near = answers.search('"regeringen tomatsoppa"~3')
+    assert near.total == 0 and answers.search('"regeringen tomatsoppa"~3 skola').total > 0
+    assert near.reason == ('no passage has the words of "regeringen tomatsoppa"~3 that near each other (within that '
+                           "many words, in any order); a larger number or no quotes finds them farther apart")
 
 
 def test_the_web_page_says_why_nothing_matched(corpus_index_dir):
@@ -247,3 +252,28 @@ def test_a_compound_part_is_marked_only_where_the_splitter_split_the_word(tmp_pa
     marked = [hit.snippet[s:e] for s, e in hit.highlights]
     # "hönsägg" is split into höns + ägg; "anläggningen" and "hönsanläggning" hold the letters only.
     assert marked == ["ägg", "hönsägg"], hit.snippet
+
+
+# -- words near each other ---------------------------------------------------------------------------------
+
+def test_near_words_find_what_the_phrase_finds_and_words_a_little_apart(answers, corpus_index_dir):
+    # A phrase of n words is its words within n - 1 of each other, in that order and as written:
+    # "a b"~N finds every passage the phrase finds, and more.
+    phrase = {(h.dnr, h.passage) for h in answers.search('"regeringen inte"', limit=10_000).hits}
+    near = answers.search('"regeringen inte"~3', limit=10_000)
+    assert phrase < {(h.dnr, h.passage) for h in near.hits}
+    assert (len(phrase), near.total, near.plan) == (40, 111, '"regeringen inte"~3')
+    # "inte" is a stop word: as written only; "regeringen" also as "regeringens", "regeringar".
+    for hit in near.hits:
+        words = _words(" ".join(p for p in _passage_text(answers, hit.dnr, hit.passage) if p))
+        firsts = [i for i, w in enumerate(words) if w.startswith("regering")]
+        assert any(words[j] == "inte" for i in firsts for j in range(max(0, i - 3), i + 4)), (hit.dnr, hit.passage)
+    # Their words are marked as words, not as a phrase.
+    assert {hit.snippet[s:e].lower() for hit in near.hits[:5] for s, e in hit.highlights} >= {"regeringen", "inte"}
+    out = CliRunner().invoke(main, ["--index", str(corpus_index_dir), "search", '"regeringen inte"~3', "--json"])
+    assert json.loads(out.stdout)["total"] == 111
+    # Order does not matter; a larger distance finds more; one word is a phrase of one word.
+    assert answers.search('"inte regeringen"~3', limit=0).total == 111
+    assert answers.search('"regeringen inte"~10', limit=0).total == 276
+    assert answers.search('"inte"~4', limit=0).total == answers.search('"inte"', limit=0).total
+
