@@ -43,6 +43,11 @@ FUZZY_WEIGHT = 0.8
 # A compound searched as its parts: each part at this weight, so that two parts count about as much
 # as one word of the query.
 PARTS_WEIGHT = 0.5
+# A compound searched as its parts also scores, at NEAR_WEIGHT, where its parts stand within
+# NEAR_WINDOW words of each other ("isocyanater ... astma" for "isocyanatastma"): a passage that
+# writes the compound out ranks above one that only mentions its parts apart.
+NEAR_WINDOW = 10
+NEAR_WEIGHT = 0.5
 # A compound that too few passages hold to fill a page of results (in any text field) is searched
 # as itself and also as its parts: "museibesöken" then finds the answer that writes "museibesök"
 # once and "besökare på museerna" elsewhere. In a small index nearly every word is that rare, so a
@@ -235,6 +240,11 @@ class AnswerIndex:
         for word, others in related.items():
             also = "(" + " OR ".join(others) + f")^{RELATED_WEIGHT}"
             replacements[word] = f"({replacements[word]} OR {also})" if word in replacements else also
+        for word, parts in split.items():  # last: in its own group, what came before keeps its weights
+            outer = [part for part in parts if not any(part != other and part in other for other in parts)]
+            if len(outer) > 1:  # (a part of a part, "gris" of "smågris", is no word of its own here)
+                near = '"' + " ".join(outer) + f'"~{NEAR_WINDOW}^{NEAR_WEIGHT}'
+                replacements[word] = f"(({replacements[word]}) OR {near})"
         parsed = query_parsing.parse(replace_words(parsed.text, replacements, outside_quotes=True))
         return _Prepared(parsed, suggestion, similar or None, split or None, rare or None, related or None)
 

@@ -86,6 +86,7 @@ CASES = [
     Case("near-excluded", 'skola -"barn lärare"~3'),
     Case("near-one-word", '"kommunerna"~5'),
     Case("near-far", '"hela landet"~200'),
+    Case("near-compound-split", "tågförseningar"),
     # operators and grouping
     Case("and", "skola AND lärare"),
     Case("och", "skola OCH lärare"),

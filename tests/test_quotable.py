@@ -277,3 +277,23 @@ def test_near_words_find_what_the_phrase_finds_and_words_a_little_apart(answers,
     assert answers.search('"regeringen inte"~10', limit=0).total == 276
     assert answers.search('"inte"~4', limit=0).total == answers.search('"inte"', limit=0).total
 
+
+def test_parts_of_a_compound_near_each_other_rank_higher(tmp_path):
+    # Two answers with the same words: one writes "förseningar för tåg", the other has 17 words between
+    # the two. Searched as its parts, "tågförseningar" ranks the first above the second, which scores
+    # what it scored before the nearness counted.
+    from generated import answer_text
+
+    near = "Förseningar för tåg drabbar resenärerna varje vecka och ingen vet när det blir bättre för alla som pendlar."
+    apart = "Förseningar drabbar resenärerna varje vecka och ingen vet när det blir bättre för alla som pendlar med tåg."
+    with open_index(tmp_path / "ix", create=True) as answers:
+        answers.add_text(answer_text(1, extra=apart), source="apart.txt")
+        answers.add_text(answer_text(5, extra=near), source="near.txt")  # the same seed answer as 1
+        result = answers.search("tågförseningar", limit=2)
+        assert result.compounds == {"tågförseningar": ["tåg", "förseningar"]}
+        assert '"tåg förseningar"~10^0.5' in result.plan
+        assert [h.dnr for h in result.hits] == ["KS 2031/5", "KS 2031/1"]
+        first, second = result.hits
+        parts_only = answers.search("(tåg förseningar)^0.5", limit=2)
+        assert [h.score for h in parts_only.hits] == [second.score, second.score]  # the same words, apart
+        assert first.score > second.score
