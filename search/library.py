@@ -44,9 +44,10 @@ FUZZY_WEIGHT = 0.8
 # as one word of the query.
 PARTS_WEIGHT = 0.5
 # A compound searched as its parts also scores, at NEAR_WEIGHT, where its parts stand within
-# NEAR_WINDOW words of each other ("isocyanater ... astma" for "isocyanatastma"): a passage that
-# writes the compound out ranks above one that only mentions its parts apart.
-NEAR_WINDOW = 10
+# NEAR_WINDOW words of each other, the nearer the more ("förseningar för tåg" for "tågförseningar"):
+# a passage that writes the compound out ranks above one that only mentions its parts apart. A wider
+# window let two common parts ("medier", "stöd") meet by chance across a title and a text.
+NEAR_WINDOW = 5
 NEAR_WEIGHT = 0.5
 # A compound that too few passages hold to fill a page of results (in any text field) is searched
 # as itself and also as its parts: "museibesöken" then finds the answer that writes "museibesök"

@@ -8,8 +8,8 @@ which passages it matches and what it scores there:
 - ``Phrase``: its words as written at consecutive positions of the exact field, in one part of the
   passage; what its ``score`` node scores there (0.0 where that matches nothing) × boost.
 - ``Near``: its words within ``window`` positions of the exact field of an occurrence of its first
-  word, any order (a word as the words that begin with its stem, a stop word as written); what its ``score``
-  node scores there (0.0 where that matches nothing) × boost.
+  word, any order (search/query.py's ``NearWords``); what its ``score`` node scores there (0.0 where
+  that matches nothing) × the closeness of the nearest such occurrence (scorer.closeness) × boost.
 - ``Prefix``: any indexed term of the field that starts with the text (or, with a pattern,
   matches it); the best of those terms' BM25F × boost.
 - ``Sum`` (OR of words): any child; the sum of the children that match, × boost.

@@ -26,6 +26,8 @@ MAX_TERMS = 64
 MIN_WILDCARD_PREFIX = 2
 # The farthest apart, in words, that quoted words with a distance ("a b"~N) may stand; a larger N is this.
 MAX_NEAR_WINDOW = 100
+# A near word shorter than this is matched only as written (near_form).
+MIN_NEAR_FORM = 3
 _WORD = re.compile(r"[^\W_]+(?:[-:][^\W_]+)*")
 _TOKEN = re.compile(TOKEN_PATTERN)
 _SWEDISH_LETTERS = re.compile("[åäö]")
@@ -74,10 +76,13 @@ class NearWords(query.Query):
     positions count them, one position free between two parts).
 
     A passage holds them where some occurrence of the first word has an occurrence of each other word
-    at most ``window`` positions before or after it. A stop word occurs only as written; any other word
-    as itself and as any word that is no stop word and begins with its stem: its inflections and the
-    compounds it begins ("tåg" as tågen, tågtrafiken). A passage that holds them scores what ``score``
-    scores there, as for ExactPhrase. Only a marker in the parsed tree.
+    at most ``window`` positions before or after it. A stop word, or a word of one or two letters, occurs
+    only as written; any other word as itself and as any word that is no stop word and has its stem or
+    begins with it: its inflections
+    and the compounds it begins ("tåg" as tågen, tågtrafiken; ``near_form``). A passage that holds
+    them scores what ``score`` scores there, as for ExactPhrase, times their closeness: 2 / (1 + the
+    farthest word's distance at the nearest such place), all of it side by side, half two words
+    apart. Only a marker in the parsed tree.
     """
 
     def __init__(self, words: tuple[str, ...], window: int, score: query.Query, boost: float = 1.0) -> None:
@@ -99,13 +104,20 @@ class NearWords(query.Query):
         return f"NearWords({self.words!r}, {self.window!r}, {self.score!r}{boost})"
 
 
+def near_as_written(word: str) -> bool:
+    """Whether a near word counts only as written (near_form): a stop word, or a word that short."""
+    return word in STOP_WORDS or len(word) < MIN_NEAR_FORM
+
+
 def near_form(token: str, word: str) -> bool:
     """Whether a word of a text (lower-cased) counts as the near word ``word`` (NearWords): a stop
-    word only as written; any other word as itself and as every word that is no stop word and begins
-    with its stem. The scorer (through the index's terms) and the snippets both ask this."""
-    if word in STOP_WORDS:
+    word only as written; any other word as itself and as every word that is no stop word and has
+    its stem or begins with it ("tåg": tågen, tågtrafiken; "medie": medier, mediepolitiska, but not
+    medicin). A word of fewer than MIN_NEAR_FORM letters is taken as written too: "s" would be
+    every word beginning with an s. The scorer (through the index's terms) and the snippets both ask this."""
+    if near_as_written(word):
         return token == word
-    return token == word or (token not in STOP_WORDS and token.startswith(stem(word)))
+    return token == word or (token not in STOP_WORDS and (token.startswith(word) or stem(token) == stem(word)))
 
 
 def phrase_words(text: str) -> tuple[str, ...]:

@@ -190,8 +190,8 @@ def _scored_at(candidates: np.ndarray, scored: Scored) -> Scored:
 
 def _near(weight: Weight, source: SegmentSource, node: Near) -> Scored:
     """The passages where an occurrence of the first word has one of each other word at most
-    ``window`` positions of the exact field away (a word by any of its forms, Weight.forms),
-    scored by the node's score node there."""
+    ``window`` positions of the exact field away (a word by any of its forms, Weight.forms), scored
+    by the node's score node there × the closeness of the nearest such occurrence (``closeness``)."""
     located = []
     for word in node.words:
         forms = [p for p in (source.positions(PHRASE_FIELD, form) for form in weight.forms(word)) if len(p.docs)]
@@ -210,14 +210,29 @@ def _near(weight: Weight, source: SegmentSource, node: Near) -> Scored:
         each = [_keys(f, candidates) for f in forms]
         occurrences.append(each[0] if len(each) == 1 else np.sort(np.concatenate(each)))
     anchors = occurrences[0]
-    near = np.ones(len(anchors), dtype=bool)
-    for keys in occurrences[1:]:  # keys of two passages lie 2**32 apart: a window never reaches across
-        at = np.minimum(np.searchsorted(keys, anchors - node.window), len(keys) - 1)
-        near &= (keys[at] >= anchors - node.window) & (keys[at] <= anchors + node.window)
-    candidates = np.unique(anchors[near] >> 32)
-    if not len(candidates):
+    # Each anchor's span: the farthest of the other words' nearest occurrences. Keys of two passages
+    # lie 2**32 apart, so a word in another passage is never within a window.
+    span = np.zeros(len(anchors), dtype=np.int64)
+    far = np.int64(1) << 62
+    for keys in occurrences[1:]:
+        at = np.searchsorted(keys, anchors)
+        after = np.where(at < len(keys), keys[np.minimum(at, len(keys) - 1)] - anchors, far)
+        before = np.where(at > 0, anchors - keys[np.maximum(at - 1, 0)], far)
+        span = np.maximum(span, np.minimum(after, before))
+    near = span <= node.window
+    if not near.any():
         return EMPTY
-    return _scored_at(candidates, evaluate(node.score, weight, source))
+    docs, spans = anchors[near] >> 32, span[near]
+    candidates, first = np.unique(docs, return_index=True)  # anchors ascend by passage
+    scored = _scored_at(candidates, evaluate(node.score, weight, source))
+    return Scored(candidates, scored.scores * closeness(np.minimum.reduceat(spans, first)))
+
+
+def closeness(span):
+    """How much of its score a group of near words keeps, by the span of its nearest occurrence (the
+    farthest word's distance from the first): all of it side by side (span 1, or 0 where one word
+    counts for two), 2/3 one word apart, half two apart, 2 / (1 + span) in general."""
+    return 2.0 / (1.0 + np.maximum(span, 1))
 
 
 def _keys(located: Positions, within: np.ndarray) -> np.ndarray:

@@ -10,12 +10,12 @@ from __future__ import annotations
 import weakref
 from typing import NamedTuple
 
-from svar.index.analysis import stem
+from svar.index.analysis import STEM_OVERRIDES, stem
 from svar.index.schema import PHRASE_FIELD
 
 from . import bm25
 from .plan import Prefix
-from .query import near_form
+from .query import near_as_written, near_form
 
 
 class TermStats(NamedTuple):
@@ -72,14 +72,17 @@ class Weight:
 
     def forms(self, word: str) -> tuple[str, ...]:
         """The exact field's terms that count as ``word`` where words are near (search/plan.py's
-        ``Near``; search/query.py's ``near_form``): among the terms that begin with its stem, and
-        the word itself."""
+        ``Near``; search/query.py's ``near_form``): found among the terms that begin with its stem
+        (a stem begins the words it is the stem of) and the words STEM_OVERRIDES maps (which it
+        does not)."""
         key = (PHRASE_FIELD, word, "~")
         found = self._expansions.get(key)
+        if found is None and near_as_written(word):
+            found = self._expansions[key] = (word,) if self.frequency(PHRASE_FIELD, word) else ()
         if found is None:
             fieldobj = self.searcher.schema[PHRASE_FIELD]
             prefixed = self.searcher.reader().expand_prefix(PHRASE_FIELD, stem(word))
-            terms = {fieldobj.from_bytes(b) for b in prefixed} | {word}
+            terms = {fieldobj.from_bytes(b) for b in prefixed} | {word} | set(STEM_OVERRIDES)
             found = self._expansions[key] = tuple(sorted(
                 t for t in terms if near_form(t, word) and self.frequency(PHRASE_FIELD, t)))
         return found

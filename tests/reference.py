@@ -14,10 +14,13 @@ The contract (the engine's, as specified for its rewrite):
 - NearWords (quoted words with ``~N``): the passage's words (TOKEN_PATTERN's tokens, lower-cased) of its
   stored title, question (left out where the body holds it) and body, numbered in that order with one
   number skipped between two parts; an occurrence of the first word has, for each other word, an
-  occurrence at most N numbers before or after it. A stop word occurs only as written; any other word
-  as itself and where a token that is no stop word begins with its stem (``svar.index.analysis.stem``,
-  the stemmer the text fields use). It scores its ``score`` query there (0.0 where that matches
-  nothing) × boost.
+  occurrence at most N numbers before or after it. A stop word or a word of one or two letters occurs
+  only as written; any other word
+  as itself and where a token that is no stop word begins with the word or has its stem
+  (``svar.index.analysis.stem``, the stemmer the text fields use). Its span: over the first word's
+  occurrences, the least of the greatest distance from it to another word's nearest occurrence; it
+  matches where that is at most N, and scores its ``score`` query there (0.0 where that matches
+  nothing) × 2 / (1 + the span, or 1 where the span is 0) × boost.
 - Term: bm25 × boost. ExactPhrase (a quoted phrase): its words, lower-cased, stand one after another
   among the words (TOKEN_PATTERN's tokens, lower-cased) of the passage's stored title, question or
   body, within one of them; it scores its ``score`` query there (0.0 where that matches nothing) × boost. Prefix / Wildcard: expanded to the field's
@@ -363,17 +366,20 @@ class Reference:
 
     def _near(self, q: NearWords) -> dict[int, float]:
         def occurs(token: str, word: str) -> bool:
-            if word in STOP_WORDS:
+            if word in STOP_WORDS or len(word) < 3:
                 return token == word
-            return token == word or (token not in STOP_WORDS and token.startswith(stem(word)))
+            return token == word or (token not in STOP_WORDS and (token.startswith(word) or stem(token) == stem(word)))
 
         scores = self.evaluate(q.score)
         matched = {}
         for docnum in self.passages:
             numbered = self._numbered_words(docnum)
             at = [[n for n, token in numbered if occurs(token, word)] for word in q.words]
-            if any(all(any(abs(n - first) <= q.window for n in other) for other in at[1:]) for first in at[0]):
-                matched[docnum] = scores.get(docnum, 0.0)
+            if not all(at):
+                continue
+            span = min(max((min(abs(n - first) for n in other) for other in at[1:]), default=0) for first in at[0])
+            if span <= q.window:
+                matched[docnum] = scores.get(docnum, 0.0) * (2.0 / (1.0 + max(span, 1)))
         return _boosted(matched, q.boost)
 
     def _numbered_words(self, docnum: int) -> list[tuple[int, str]]:
