@@ -66,6 +66,13 @@ RELATED_MAX = 3
 RELATED_WEIGHT = 0.8
 
 
+def _either(*alternatives: str) -> str:
+    """Query text for any of ``alternatives``, each keeping its own weight. Each stands in a group of
+    its own: the parser folds what follows an OR into a weighted group before it, so that
+    "(a b)^0.5 OR (c)^0.8" would weigh c 0.4."""
+    return "(" + " OR ".join(f"({alternative})" for alternative in alternatives) + ")"
+
+
 def open_index(index_dir: str | os.PathLike[str] | None = None, *, create: bool = False,
                preload: bool = True) -> "AnswerIndex":
     """Open the index at ``index_dir`` (default: $SVAR_INDEX or the user's data folder).
@@ -232,20 +239,25 @@ class AnswerIndex:
             return _Prepared(parsed, suggestion, None, None, None, None)
         # Words the index does not hold are searched as the indexed words closest to them, weighted
         # below a word found as typed, or as their parts, and the result says so.
-        replacements = {word: "(" + " OR ".join(candidates) + f")^{FUZZY_WEIGHT}" for word, candidates in similar.items()}
+        # Beside a compound's parts, its similar and related words weigh a part's share of their
+        # weight: the parts the splitter found are better evidence than a guess at the word.
+        def weight(word: str, own: float) -> str:
+            return f"{own * PARTS_WEIGHT if word in split else own:g}"
+
+        replacements = {word: "(" + " OR ".join(candidates) + f")^{weight(word, FUZZY_WEIGHT)}"
+                        for word, candidates in similar.items()}
         for word, parts in split.items():  # both, when a compound also has similar indexed words
             alone = "(" + " ".join(parts) + f")^{PARTS_WEIGHT}"
-            replacements[word] = f"({alone} OR {replacements[word]})" if word in replacements else alone
+            replacements[word] = _either(alone, replacements[word]) if word in replacements else alone
         for word, parts in rare.items():
-            replacements[word] = f"({word} OR (" + " ".join(parts) + f")^{RARE_PARTS_WEIGHT})"
+            replacements[word] = _either(word, "(" + " ".join(parts) + f")^{RARE_PARTS_WEIGHT}")
         for word, others in related.items():
-            also = "(" + " OR ".join(others) + f")^{RELATED_WEIGHT}"
-            replacements[word] = f"({replacements[word]} OR {also})" if word in replacements else also
-        for word, parts in split.items():  # last: in its own group, what came before keeps its weights
+            also = "(" + " OR ".join(others) + f")^{weight(word, RELATED_WEIGHT)}"
+            replacements[word] = _either(replacements[word], also) if word in replacements else also
+        for word, parts in split.items():
             outer = [part for part in parts if not any(part != other and part in other for other in parts)]
             if len(outer) > 1:  # (a part of a part, "gris" of "smågris", is no word of its own here)
-                near = '"' + " ".join(outer) + f'"~{NEAR_WINDOW}^{NEAR_WEIGHT}'
-                replacements[word] = f"(({replacements[word]}) OR {near})"
+                replacements[word] = _either(replacements[word], '"' + " ".join(outer) + f'"~{NEAR_WINDOW}^{NEAR_WEIGHT}')
         parsed = query_parsing.parse(replace_words(parsed.text, replacements, outside_quotes=True))
         return _Prepared(parsed, suggestion, similar or None, split or None, rare or None, related or None)
 

@@ -307,3 +307,21 @@ def test_parts_of_a_compound_near_each_other_rank_higher(tmp_path):
         # to four decimals)
         assert near_words.score == pytest.approx(2 / 3 * answers.search("tåg förseningar", limit=1).hits[0].score,
                                                  abs=1e-3)
+
+
+def test_beside_a_compounds_parts_its_similar_and_related_words_weigh_a_parts_share(answers):
+    # "skolbussar" splits into skol + bussar and the thesaurus relates it to "skolskjuts"; "skolmat"
+    # splits into skol + mat and is spelt like "skolan", "skola", "skollag". The parts weigh 0.5, the
+    # related and similar words 0.8 × 0.5, the near parts 0.5: each as its constant says, whatever
+    # order the parser reads the alternatives in.
+    buses = answers.search("skolbussar", limit=1, snippets=False)
+    assert (buses.compounds, buses.related) == ({"skolbussar": ["skol", "bussar"]}, {"skolbussar": ["skolskjuts"]})
+    assert buses.plan == (
+        "Sum(Best(question:skol^2, title:skol^1.5, body:skol, parts:skol^0.7, folded:skol^0.6)^0.5, exact:skol^0.15, "
+        "Best(question:buss^2, title:buss^1.5, body:buss, parts:buss^0.7, folded:buss^0.6)^0.5, exact:bussar^0.15, "
+        "Best(question:skolskjut^2, title:skolskjut^1.5, body:skolskjut, parts:skolskjut^0.7, folded:skolskjut^0.6)^0.4, "
+        'exact:skolskjuts^0.12, "skol bussar"~5^0.5)')
+    food = answers.search("skolmat", limit=1, snippets=False)
+    assert (food.compounds, food.fuzzy) == ({"skolmat": ["skol", "mat"]}, {"skolmat": ["skolan", "skola", "skollag"]})
+    assert "body:skollag, parts:skollag^0.7, folded:skollag^0.6)^0.4, exact:skollag^0.12" in food.plan
+    assert food.plan.endswith('"skol mat"~5^0.5)')
