@@ -86,7 +86,7 @@ CASES = [
     Case("near-excluded", 'skola -"barn lärare"~3'),
     Case("near-one-word", '"kommunerna"~5'),
     Case("near-far", '"hela landet"~200'),
-    Case("near-compound-split", "tågförseningar"),
+    Case("near-compound-parts", '"tåg förseningar"~5'),
     # operators and grouping
     Case("and", "skola AND lärare"),
     Case("och", "skola OCH lärare"),
