@@ -76,13 +76,12 @@ class NearWords(query.Query):
     positions count them, one position free between two parts).
 
     A passage holds them where some occurrence of the first word has an occurrence of each other word
-    at most ``window`` positions before or after it. A stop word, or a word of one or two letters, occurs
-    only as written; any other word as itself and as any word that is no stop word and has its stem or
-    begins with it: its inflections
-    and the compounds it begins ("tåg" as tågen, tågtrafiken; ``near_form``). A passage that holds
-    them scores what ``score`` scores there, as for ExactPhrase, times their closeness: 2 / (1 + the
-    farthest word's distance at the nearest such place), all of it side by side, half two words
-    apart. Only a marker in the parsed tree.
+    at most ``window`` positions before or after it. A stop word, or a word of one or two letters,
+    occurs only as written; any other word as itself and as any word that is no stop word and has its
+    stem or begins with it: its inflections and the compounds it begins ("tåg" as tågen, tågtrafiken;
+    ``near_form``). A passage that holds them scores what ``score`` scores there, as for ExactPhrase,
+    times their closeness: 2 / (1 + the farthest word's distance at the nearest such place), all of it
+    side by side, half with two words between. Only a marker in the parsed tree.
     """
 
     def __init__(self, words: tuple[str, ...], window: int, score: query.Query, boost: float = 1.0) -> None:

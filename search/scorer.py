@@ -228,10 +228,10 @@ def _near(weight: Weight, source: SegmentSource, node: Near) -> Scored:
     return Scored(candidates, scored.scores * closeness(np.minimum.reduceat(spans, first)))
 
 
-def closeness(span):
+def closeness(span: np.ndarray) -> np.ndarray:
     """How much of its score a group of near words keeps, by the span of its nearest occurrence (the
     farthest word's distance from the first): all of it side by side (span 1, or 0 where one word
-    counts for two), 2/3 one word apart, half two apart, 2 / (1 + span) in general."""
+    counts for two), 2/3 with one word between, half with two, 2 / (1 + span) in general."""
     return 2.0 / (1.0 + np.maximum(span, 1))
 
 

@@ -81,7 +81,8 @@ def test_closing_dates_parse_in_both_forms(date):
     assert parse_date(f"den {date.day} {month} {date.year}") == date
 
 
-query_pieces = st.sampled_from(['"', "(", ")", "AND", "OR", "NOT", "OCH", "-", "+", "*", "?", ":", "^2", "~",
+query_pieces = st.sampled_from(['"', "(", ")", "AND", "OR", "NOT", "OCH", "-", "+", "*", "?", ":", "^2", "~", "~3",
+                                '"~0', '"~999999', '"barn familjehem"~2', "s",
                                 "barn", "familjehem", "i", "och", "Göteborg", "title:", "[", "]", "{", "}", " "])
 
 
@@ -266,7 +267,8 @@ def test_marking_only_words_that_start_like_a_term_marks_what_marking_every_word
 
 
 def test_every_stem_starts_its_word_but_for_the_overrides():
-    # What marking_prefixes relies on, over every word of the seeds in every marking field's form.
+    # What marking_prefixes and Weight.forms (near words) rely on, over every word of the seeds in every
+    # marking field's form.
     import re
     from pathlib import Path
 
