@@ -302,7 +302,7 @@ def _styles() -> tuple[bool, formatting.Style, formatting.Style]:
     return color, mark, dim
 
 
-@main.command("search", help=N_('Search for passages; plain words, "exact phrases", AND/OR/NOT, -word.'))
+@main.command("search", help=N_('Search for passages; plain words, "exact phrases", "near words"~5, AND/OR/NOT, -word.'))
 @click.argument("query")
 @_filter_options
 @click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help=N_("Hits to show."))

@@ -86,7 +86,8 @@ def test_help_follows_the_locale_clicks_own_words_too():
     assert swedish.exit_code == 0
     lines = swedish.stdout.splitlines()
     assert lines[:3] == ["Användning: svar search [OPTIONS] QUERY", "",
-                         '  Sök efter stycken; vanliga ord, "exakta fraser", AND/OR/NOT (OCH/ELLER/INTE),']
+                         '  Sök efter stycken; vanliga ord, "exakta fraser", "ord nära varandra"~5,']
+    assert lines[3] == "  AND/OR/NOT (OCH/ELLER/INTE), -ord."
     assert "Flaggor:" in lines
     assert "  --limit INTEGER RANGE           Antal träffar att visa.  [standard: 10; x>=1]" in lines
     assert "  -h, --help                      Visa den här hjälpen och avsluta." in lines
@@ -96,8 +97,9 @@ def test_help_follows_the_locale_clicks_own_words_too():
     assert "Kommandon:" in top and "  list    Svaren i indexet, nyast först." in top
 
     english = run(ENGLISH, "search", "--help").stdout.splitlines()
-    assert english[:3] == ["Usage: svar search [OPTIONS] QUERY", "",
-                           '  Search for passages; plain words, "exact phrases", AND/OR/NOT, -word.']
+    assert english[:4] == ["Usage: svar search [OPTIONS] QUERY", "",
+                           '  Search for passages; plain words, "exact phrases", "near words"~5, AND/OR/NOT,',
+                           "  -word."]
     assert "Options:" in english
     assert "  --limit INTEGER RANGE           Hits to show.  [default: 10; x>=1]" in english
     # click makes the help option once, in the language of its first use: English after Swedish all the same.
