@@ -237,8 +237,12 @@ def closeness(span: np.ndarray) -> np.ndarray:
 
 def _keys(located: Positions, within: np.ndarray) -> np.ndarray:
     """The term's occurrences in the passages of ``within`` (ascending), each as passage << 32 |
-    position, ascending (int64)."""
-    rows = np.flatnonzero(_member(located.docs, within))
+    position, ascending (int64). Looked up per passage of ``within``, which is the shorter list: a
+    phrase's common word holds far more passages than the phrase's candidates."""
+    if not len(located.docs) or not len(within):
+        return np.zeros(0, dtype=np.int64)
+    at = np.minimum(np.searchsorted(located.docs, within), len(located.docs) - 1)
+    rows = at[located.docs[at] == within]
     counts = located.counts[rows]
     owner = np.repeat(located.docs[rows], counts)
     offsets = np.arange(len(owner), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)

@@ -20,6 +20,7 @@ from svar.index.sentences import sentence_spans
 from svar.index.records import Person
 
 from .attribution import INTERPELLANT, RESPONDENT, Part
+from .query import near_form
 
 SNIPPET_CHARS = 320
 ELLIPSIS = "…"
@@ -125,8 +126,6 @@ def _near_spans(text: str, nears: Collection[tuple[tuple[str, ...], int]]) -> li
     """((start, end), the word) of each word of a group of near words that stands within the group's
     distance of an occurrence of its first word that has all the others within it: where the search
     matched them (the distance counted in tokens, as the exact field counts positions)."""
-    from .query import near_form
-
     tokens = [(m.start(), m.end(), m.group().lower()) for m in _TOKENS.finditer(text)]
     found: list[tuple[tuple[int, int], str]] = []
     for words, window in nears:
