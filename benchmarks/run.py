@@ -201,7 +201,9 @@ def worker_svar_build(index_dir: Path, data_dir: Path) -> dict:
 
 
 def worker_svar_add(index_dir: Path, files: list[Path]) -> dict:
-    from svar.search.library import update_index
+    # What `svar index FILE` runs, through the module it imports (not the search library: the command
+    # loads nothing of the search side, and the baseline's add loads nothing of its searcher either).
+    from svar.search.updating import update_index
 
     started = time.perf_counter()
     report = update_index(index_dir, files)
