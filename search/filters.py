@@ -13,14 +13,15 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any
-
-from whoosh import query
+from typing import TYPE_CHECKING, Any
 
 from svar.index.errors import FilterError
 from svar.index.i18n import N_, _
 from svar.index.records import PASSAGE_KINDS
 from svar.index.schema import dnr_key, name_key, party_key
+
+if TYPE_CHECKING:
+    from whoosh import query
 
 KINDS = PASSAGE_KINDS
 
@@ -88,6 +89,10 @@ class Filters:
 
     def to_query(self) -> query.Query | None:
         """The Whoosh filter for these restrictions, or None when there are none."""
+        # Here, not at the top: the command line reads this module's fields for its options, and
+        # `svar --help` should not wait for Whoosh's query classes (some 50 ms).
+        from whoosh import query
+
         parts: list[query.Query] = []
         if self.party and self.party.strip():
             parts.append(query.Term("party", party_key(self.party)))
