@@ -170,4 +170,6 @@ def count_within(matches: Matches, selected: np.ndarray, answers: np.ndarray | N
     inside = selected[at] == matches.docs
     if answers is None:
         return int(np.count_nonzero(inside))
-    return int(np.unique(answers[inside]).size)
+    from .arrays import distinct
+
+    return int(distinct(answers[inside]).size)

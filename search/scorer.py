@@ -17,6 +17,7 @@ import numpy as np
 from svar.index.schema import PHRASE_FIELD
 
 from . import bm25
+from .arrays import distinct
 from .plan import All, Best, Maybe, Near, Node, Nothing, Phrase, Prefix, Sum, Without, Word
 from .sources import Positions, SegmentSource
 from .weights import TermStats, Weight
@@ -103,7 +104,7 @@ def _boosted(scored: Scored, boost: float) -> Scored:
 
 
 # Children holding more postings together than this share of a segment's passages are combined in
-# the segment's scratch arrays (linear); fewer, by sorting their passages (np.unique).
+# the segment's scratch arrays (linear); fewer, by sorting their passages.
 _DENSE_SHARE = 1 / 64
 
 
@@ -128,7 +129,7 @@ def _combine(parts: list[Scored], source: SegmentSource, *, add: bool) -> Scored
         pair = source.scratch()
         scores, seen = pair
     else:
-        union = np.unique(np.concatenate([p.docs for p in parts]))
+        union = distinct(np.concatenate([p.docs for p in parts]))
         scores = np.zeros(len(union), dtype=np.float64)
     for part in parts:  # a part's passages are distinct: no update is lost
         at = part.docs if dense else np.searchsorted(union, part.docs)
@@ -200,7 +201,7 @@ def _near(weight: Weight, source: SegmentSource, node: Near) -> Scored:
         located.append(forms)
     candidates = None
     for forms in located:
-        docs = forms[0].docs if len(forms) == 1 else np.unique(np.concatenate([f.docs for f in forms]))
+        docs = forms[0].docs if len(forms) == 1 else distinct(np.concatenate([f.docs for f in forms]))
         candidates = docs if candidates is None else candidates[_member(candidates, docs)]
         if not len(candidates):
             return EMPTY
@@ -256,9 +257,9 @@ def _in_order(candidates: np.ndarray, located: list[Positions]) -> np.ndarray:
     starts = None  # passage << 32 | the position the phrase would start at (+ n, never < 0)
     for i, word in enumerate(located):
         keys = _keys(word, candidates) + (n - i)
-        starts = np.unique(keys) if starts is None else np.intersect1d(starts, keys, assume_unique=True)
+        starts = distinct(keys) if starts is None else np.intersect1d(starts, keys, assume_unique=True)
         if not len(starts):
             break
     if starts is None or not len(starts):
         return np.zeros(len(candidates), dtype=bool)
-    return _member(candidates, np.unique(starts >> 32))
+    return _member(candidates, distinct(starts >> 32))

@@ -66,3 +66,35 @@ def test_indexing_one_answer_loads_nothing_of_the_search_side(seed_index_dir, tm
     printed = _run(code).splitlines()
     assert printed[0].startswith("1 new, 0 updated, 0 unchanged, 0 rejected")
     assert printed[-1] == "[]"
+
+
+def test_a_search_does_not_load_numpys_masked_arrays(corpus_index_dir):
+    # numpy 2's unique() imports numpy.ma on its first call, some 15 ms of a new process's first search;
+    # the scorer's own distinct() does without. A phrase, near words and an OR of common words reach
+    # every place the scorer takes distinct values; one hit per answer counts answers.
+    code = (
+        "import sys\n"
+        "from svar.search import open_index\n"
+        f"with open_index({str(corpus_index_dir)!r}) as answers:\n"
+        "    totals = [answers.search(q, limit=3).total for q in ('regeringen inte', '\"regeringen inte\"',\n"
+        "              '\"regeringen kommer\"~5', 'skola OR skolan OR skolor', 'barn* familj*')]\n"
+        "    totals.append(answers.search('regeringen', by_document=True, facets=True).total)\n"
+        "print(all(totals), 'numpy' in sys.modules, 'numpy.ma' in sys.modules)\n"
+    )
+    assert _run(code) == "True True False\n"
+
+
+def test_help_loads_neither_whoosh_queries_nor_numpy():
+    code = (
+        "import sys\n"
+        "from svar.search.cli import main\n"
+        "sys.argv = ['svar', 'search', '--help']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as stop:\n"
+        "    assert not stop.code, stop.code\n"
+        "print([m for m in ('whoosh.query', 'whoosh.qparser', 'numpy', 'svar.search.library') if m in sys.modules])\n"
+    )
+    printed = _run(code).splitlines()
+    assert printed[0].startswith("Usage: svar search")
+    assert printed[-1] == "[]"
