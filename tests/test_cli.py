@@ -230,3 +230,30 @@ def test_python_dash_m_runs_the_command():
 
     result = subprocess.run([sys.executable, "-m", "svar.search", "--version"], capture_output=True, text=True)
     assert (result.returncode, result.stdout) == (0, "svar, version 0.1.0\n")
+
+
+def test_the_garbage_collector_is_off_for_a_search_on_for_indexing_and_restored_after(runner, tmp_path,
+                                                                                      monkeypatch):
+    import gc
+
+    from svar.search import library, updating
+
+    seen: dict[str, bool] = {}
+    search, update = library.AnswerIndex.search, updating.update_index
+
+    def spy_search(self, *args, **kwargs):
+        seen["search"] = gc.isenabled()
+        return search(self, *args, **kwargs)
+
+    def spy_update(*args, **kwargs):
+        seen["index"] = gc.isenabled()
+        return update(*args, **kwargs)
+
+    monkeypatch.setattr(library.AnswerIndex, "search", spy_search)
+    monkeypatch.setattr(updating, "update_index", spy_update)
+    index_dir = str(tmp_path / "index")
+    assert runner.invoke(main, ["index", str(SEED_001), "--index", index_dir]).exit_code == 0
+    assert gc.isenabled()
+    assert runner.invoke(main, ["search", "familjehem", "--index", index_dir]).exit_code == 0
+    assert gc.isenabled()
+    assert seen == {"index": True, "search": False}
