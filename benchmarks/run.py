@@ -12,7 +12,8 @@ into a temporary folder, never into the repository. Every engine step runs in it
 peak memory and a cold start are measured as a user meets them. The baseline is stock Whoosh with
 LanguageAnalyzer("sv") over the same passages (benchmarks/baseline.py); where ``import tantivy``
 works (a benchmark-only dependency), tantivy too (benchmarks/tantivy_engine.py). At each size the
-engines run one after another, their cold processes interleaved. Prints one Markdown table.
+engines build one after another; then their warm passes alternate and their cold processes are
+interleaved, so that a machine slowing down for a while slows every engine alike. Prints one Markdown table.
 """
 
 from __future__ import annotations
@@ -177,6 +178,56 @@ def time_command(cmd: list[str], runs: int, env: dict | None = None) -> list[flo
     return times
 
 
+def interleaved_passes(index_dirs: dict[str, Path], query_file: Path, repeat: int, cap: float | None,
+                       env: dict | None = None) -> dict[str, dict]:
+    """Each engine's warm latencies (QueryPasses), measured in a process of its own per engine, the
+    engines' timed passes alternating (svar, baseline, svar, baseline, …), as the cold processes
+    are: a machine slowing down for a while slows every engine alike. The warm-ups run one after
+    another before any timed pass."""
+    me = str(Path(__file__).resolve())
+    running: dict[str, tuple[subprocess.Popen, Path, Path]] = {}
+
+    def expect(name: str, word: str) -> None:
+        proc, _, err = running[name]
+        assert proc.stdout is not None
+        for line in proc.stdout:  # anything else an engine prints is passed over
+            if line.strip() == word:
+                return
+        proc.wait()
+        raise RuntimeError(f"{name} queries failed: {err.read_text(errors='replace')[-2000:]}")
+
+    with tempfile.TemporaryDirectory(prefix="svar-bench-q-") as tmp:
+        try:
+            for name, index_dir in index_dirs.items():
+                result, err = Path(tmp) / f"{name}.json", Path(tmp) / f"{name}.err"
+                cmd = [sys.executable, me, "_worker", "query-passes", name, str(index_dir), str(query_file),
+                       "--result", str(result)] + (["--cap", str(cap)] if cap else [])
+                with open(err, "wb") as errors:
+                    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors,
+                                            text=True, env=env)
+                running[name] = (proc, result, err)
+                expect(name, "ready")
+            for _ in range(repeat):
+                for name, (proc, _, _) in running.items():
+                    assert proc.stdin is not None
+                    proc.stdin.write("pass\n")
+                    proc.stdin.flush()
+                    expect(name, "done")
+            results = {}
+            for name, (proc, result, err) in running.items():
+                assert proc.stdin is not None
+                proc.stdin.close()
+                if proc.wait() != 0 or not result.exists():
+                    raise RuntimeError(f"{name} queries failed: {err.read_text(errors='replace')[-2000:]}")
+                results[name] = json.loads(result.read_text())
+            return results
+        finally:
+            for proc, _, _ in running.values():
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+
+
 def dir_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
@@ -280,51 +331,89 @@ def _within(cap: float | None, search, *args) -> tuple[bool, object]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def worker_queries(engine_name: str, index_dir: Path, query_file: Path, repeat: int, cap: float | None = None) -> dict:
-    """Warm latencies: one untimed pass over all queries, then ``repeat`` timed passes; per query the
-    median of its passes, with snippets and without, and its number of matching passages.
+class QueryPasses:
+    """Warm latencies of one engine: ``warm_up`` runs every query once, untimed; each ``timed_pass``
+    then times every query with snippets and without; ``result`` gives per query the median of its
+    passes and its number of matching passages.
 
     A query still running after ``cap`` seconds in the untimed pass (the baseline's filtered queries at
     16x take minutes each) is stopped and not repeated: it counts as taking the cap, its total as
     unknown (None), and it is marked ``capped``."""
-    engine = ENGINE_CLASSES[engine_name](index_dir)
-    queries = load_queries(query_file)
-    totals: list[int | None] = []
-    capped: dict[int, float] = {}
-    clock = time.perf_counter
-    for i, q in enumerate(queries):  # warm-up: caches, lazily loaded structures, the OS page cache
-        started = clock()
-        stopped, total = _within(cap, engine.search, q, True)
-        totals.append(total)
-        if stopped:
-            capped[i] = clock() - started
-            continue
-        engine.search(q, snippets=False)
-    timings: dict[bool, list[list[float]]] = {True: [[] for _ in queries], False: [[] for _ in queries]}
-    for _ in range(repeat):
-        for i, q in enumerate(queries):
-            if i in capped:
+
+    def __init__(self, engine_name: str, index_dir: Path, query_file: Path, cap: float | None = None) -> None:
+        self.engine = ENGINE_CLASSES[engine_name](index_dir)
+        self.queries = load_queries(query_file)
+        self.cap = cap
+        self.totals: list[int | None] = []
+        self.capped: dict[int, float] = {}
+        self.timings: dict[bool, list[list[float]]] = {True: [[] for _ in self.queries],
+                                                       False: [[] for _ in self.queries]}
+
+    def warm_up(self) -> None:  # caches, lazily loaded structures, the OS page cache
+        clock = time.perf_counter
+        for i, q in enumerate(self.queries):
+            started = clock()
+            stopped, total = _within(self.cap, self.engine.search, q, True)
+            self.totals.append(total)
+            if stopped:
+                self.capped[i] = clock() - started
+                continue
+            self.engine.search(q, snippets=False)
+
+    def timed_pass(self) -> None:
+        clock = time.perf_counter
+        for i, q in enumerate(self.queries):
+            if i in self.capped:
                 continue
             for snippets in (True, False):
                 started = clock()
-                engine.search(q, snippets=snippets)
-                timings[snippets][i].append(clock() - started)
-    passages = engine.passage_count()
-    engine.close()
-    return {
-        "passages": passages,
-        "queries": [
-            {"kind": q.kind, "text": q.text, "total": totals[i], "capped": i in capped,
-             "snippets": capped[i] if i in capped else statistics.median(timings[True][i]),
-             "plain": capped[i] if i in capped else statistics.median(timings[False][i])}
-            for i, q in enumerate(queries)
-        ],
-    }
+                self.engine.search(q, snippets=snippets)
+                self.timings[snippets][i].append(clock() - started)
+
+    def result(self) -> dict:
+        passages = self.engine.passage_count()
+        self.engine.close()
+        capped, timings = self.capped, self.timings
+        return {
+            "passages": passages,
+            "queries": [
+                {"kind": q.kind, "text": q.text, "total": self.totals[i], "capped": i in capped,
+                 "snippets": capped[i] if i in capped else statistics.median(timings[True][i]),
+                 "plain": capped[i] if i in capped else statistics.median(timings[False][i])}
+                for i, q in enumerate(self.queries)
+            ],
+        }
+
+
+def worker_queries(engine_name: str, index_dir: Path, query_file: Path, repeat: int, cap: float | None = None) -> dict:
+    """QueryPasses: the warm-up, then ``repeat`` timed passes, in this process."""
+    passes = QueryPasses(engine_name, index_dir, query_file, cap)
+    passes.warm_up()
+    for _ in range(repeat):
+        passes.timed_pass()
+    return passes.result()
+
+
+def worker_query_passes(engine_name: str, index_dir: Path, query_file: Path, cap: float | None = None) -> dict:
+    """QueryPasses a pass at a time, as the parent asks: after the warm-up this prints "ready", then
+    runs a timed pass for each "pass" line on its input and prints "done" after it; at the end of
+    its input it returns the result. So the parent can alternate the engines' passes, and a machine
+    that slows down for a while slows every engine alike."""
+    passes = QueryPasses(engine_name, index_dir, query_file, cap)
+    passes.warm_up()
+    print("ready", flush=True)
+    for line in sys.stdin:
+        if line.strip() == "pass":
+            passes.timed_pass()
+            print("done", flush=True)
+    import resource
+
+    return {**passes.result(), "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
 def worker_main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="run.py _worker")
-    parser.add_argument("task", choices=["svar-build", "svar-add", "queries"])
+    parser.add_argument("task", choices=["svar-build", "svar-add", "queries", "query-passes"])
     parser.add_argument("args", nargs="+")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--cap", type=float)
@@ -334,6 +423,8 @@ def worker_main(argv: list[str]) -> int:
         out = worker_svar_build(Path(a.args[0]), Path(a.args[1]))
     elif a.task == "svar-add":
         out = worker_svar_add(Path(a.args[0]), [Path(p) for p in a.args[1:]])
+    elif a.task == "query-passes":
+        out = worker_query_passes(a.args[0], Path(a.args[1]), Path(a.args[2]), a.cap)
     else:
         out = worker_queries(a.args[0], Path(a.args[1]), Path(a.args[2]), a.repeat, a.cap)
     out.update(_proc_io())
@@ -647,16 +738,16 @@ def main(argv: list[str] | None = None) -> int:
                 log(f"{label} {name}: {result['passages']} passages in {result['seconds']:.1f} s "
                     f"({result['passages'] / result['seconds']:.0f}/s), peak RSS {m.peak_rss_mb:.0f} MB, "
                     f"CPU {m.cpu_seconds / m.wall:.2f} cores")
-                log(f"{label} {name}: warm queries ({len(queries)} queries, {repeat} passes)")
-                m = run_measured([sys.executable, str(Path(__file__).resolve()), "_worker", "queries", name,
-                                  str(index_dir), str(a.queries), "--repeat", str(repeat)]
-                                 + (["--cap", str(a.query_cap)] if a.query_cap else []), env=env)
-                if m.returncode != 0:
-                    raise RuntimeError(f"{name} queries failed: {m.stderr}")
-                entry[name]["queries"] = m.result["queries"]
-                entry[name]["query_rss_mb"] = m.peak_rss_mb
                 built.append(name)
                 checkpoint()
+            log(f"{label}: warm queries ({len(queries)} queries, {repeat} passes), engines' passes alternating: "
+                f"{', '.join(built)}")
+            warm = interleaved_passes({name: workdir / f"{name}-{slug}" for name in built}, a.queries, repeat,
+                                      a.query_cap, env)
+            for name, result in warm.items():
+                entry[name]["queries"] = result["queries"]
+                entry[name]["query_rss_mb"] = result.get("max_rss_mb")
+            checkpoint()
             # Cold processes of the engines interleaved (query by query), so that a machine slowing down
             # mid-run slows every engine alike; svar's bytecode written again first, in case its source
             # changed since the run began (without it every cold process would compile those modules).
@@ -823,7 +914,7 @@ def render(report: dict) -> str:
         + "; ".join(data),
         f"- queries: {report['queries']} from benchmarks/queries.txt ("
         + ", ".join(f"{n} {k}" for k, n in report["query_kinds"].items()) + "), run through the library, "
-        + "top 10; per query the median of the timed passes, then p50/p95 over the queries",
+        + "top 10; the engines' timed passes alternating, per query the median of its passes, then p50/p95 over the queries",
         "- baseline: stock Whoosh, `LanguageAnalyzer(\"sv\")` on one field holding the same passages (from svar's "
         "loader), words OR-ed, stock highlighter (benchmarks/baseline.py); cold = `python benchmarks/baseline.py search`",
     ]

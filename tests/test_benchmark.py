@@ -148,6 +148,29 @@ def test_the_query_worker_runs_every_query_on_both_engines(tiny, tmp_path):
     assert {r["queries"][4]["total"] for r in results.values()} == {expected}
 
 
+def test_the_engines_warm_passes_alternate_in_processes_of_their_own(tiny, tmp_path):
+    root, _, _ = tiny
+    queries = tmp_path / "queries.txt"
+    queries.write_text("word | familjehem\nphrase | \"Rätt stöd i rätt tid\"\nfiltered | barn | party=V year=2021\n",
+                       encoding="utf-8")
+    alone = {name: bench.worker_queries(name, root / name, queries, repeat=1) for name in ("svar", "baseline")}
+    together = bench.interleaved_passes({name: root / name for name in ("svar", "baseline")}, queries, repeat=2,
+                                        cap=None)
+    assert set(together) == {"svar", "baseline"}
+    for name, result in together.items():
+        assert result["passages"] == alone[name]["passages"]
+        assert [(q["kind"], q["total"]) for q in result["queries"]] == [
+            (q["kind"], q["total"]) for q in alone[name]["queries"]]
+        assert all(q["snippets"] > 0 and q["plain"] > 0 for q in result["queries"]), name
+        assert result["max_rss_mb"] > 10
+
+
+def test_a_failing_engine_stops_the_interleaved_passes_with_its_error(tiny, tmp_path):
+    with pytest.raises(RuntimeError, match="svar queries failed"):
+        bench.interleaved_passes({"svar": tmp_path / "no-such-index"}, tmp_path / "no-queries.txt", repeat=1,
+                                 cap=None)
+
+
 def test_the_baseline_command_line_searches(tiny):
     root, _, _ = tiny
     done = subprocess.run([sys.executable, str(BENCH / "baseline.py"), "search", str(root / "baseline"),
