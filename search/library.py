@@ -188,7 +188,6 @@ class AnswerIndex:
         limit, offset = max(0, limit), max(0, offset)
         # Here, not at the top: ranking brings numpy, which indexing (the same module's update_index)
         # does not need; a one-answer `svar index` spent a fifth of its time importing it.
-        from .explain import why_nothing
         from .ranking import rank
 
         plan = compile_query(parsed.query)
@@ -196,7 +195,11 @@ class AnswerIndex:
                        by_document=by_document, facets=facets)
         prefixes = parsed.marking_prefixes(MARKING_FIELDS) if snippets else None
         hits = [self._hit(offset + i + 1, ranked, parsed, snippets, prefixes) for i, ranked in enumerate(ranking.page)]
-        reason = None if ranking.total else why_nothing(searcher, parsed, filters)
+        reason = None
+        if not ranking.total:
+            from .explain import why_nothing  # only an empty result has a reason to give
+
+            reason = why_nothing(searcher, parsed, filters)
         return SearchResult(query=text, total=ranking.total, hits=hits, suggestion=prepared.suggestion,
                             fuzzy=prepared.fuzzy if ranking.total else None,
                             compounds=prepared.compounds if ranking.total else None,
