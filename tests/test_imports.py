@@ -12,6 +12,22 @@ def _run(code: str) -> str:
     return subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
 
 
+def _command_loads(argv: list[str], modules: tuple[str, ...]) -> list[str]:
+    """What `svar ARGV` printed, in a new process, and last a line listing which of ``modules`` it
+    loaded (the command must succeed)."""
+    code = (
+        "import sys\n"
+        "from svar.search.cli import main\n"
+        f"sys.argv = {['svar', *argv]!r}\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as stop:\n"
+        "    assert not stop.code, stop.code\n"
+        f"print(sorted(m for m in {modules!r} if m in sys.modules))\n"
+    )
+    return _run(code).splitlines()
+
+
 def test_a_search_loads_the_metadata_parser_only_for_a_dnr_and_whoosh_unchanged(seed_index_dir):
     code = (
         "import sys\n"
@@ -51,19 +67,9 @@ def test_indexing_one_answer_loads_nothing_of_the_search_side(seed_index_dir, tm
     new = tmp_path / "new.txt"  # a seed under a diary number the index does not hold: one new answer
     seed = next(s for s in bundled_seeds() if "Dnr KS 2020/1079" in s.read_text(encoding="utf-8"))
     new.write_text(seed.read_text(encoding="utf-8").replace("Dnr KS 2020/1079", "Dnr KS 2020/9079"), encoding="utf-8")
-    code = (
-        "import sys\n"
-        "from svar.search.cli import main\n"
-        f"sys.argv = ['svar', 'index', {str(new)!r}, '--index', {str(index_dir)!r}]\n"
-        "try:\n"
-        "    main()\n"
-        "except SystemExit as stop:\n"
-        "    assert not stop.code, stop.code\n"
-        "search_side = ('svar.search.library', 'svar.search.query', 'svar.search.attribution', "
-        "'svar.search.snippets', 'svar.search.results', 'svar.search.ranking', 'whoosh.qparser', 'numpy', 'socket')\n"
-        "print(sorted(m for m in search_side if m in sys.modules))\n"
-    )
-    printed = _run(code).splitlines()
+    search_side = ("svar.search.library", "svar.search.query", "svar.search.attribution", "svar.search.snippets",
+                   "svar.search.results", "svar.search.ranking", "whoosh.qparser", "numpy", "socket")
+    printed = _command_loads(["index", str(new), "--index", str(index_dir)], search_side)
     assert printed[0].startswith("1 new, 0 updated, 0 unchanged, 0 rejected")
     assert printed[-1] == "[]"
 
@@ -85,16 +91,6 @@ def test_a_search_does_not_load_numpys_masked_arrays(corpus_index_dir):
 
 
 def test_help_loads_neither_whoosh_queries_nor_numpy():
-    code = (
-        "import sys\n"
-        "from svar.search.cli import main\n"
-        "sys.argv = ['svar', 'search', '--help']\n"
-        "try:\n"
-        "    main()\n"
-        "except SystemExit as stop:\n"
-        "    assert not stop.code, stop.code\n"
-        "print([m for m in ('whoosh.query', 'whoosh.qparser', 'numpy', 'svar.search.library') if m in sys.modules])\n"
-    )
-    printed = _run(code).splitlines()
+    printed = _command_loads(["search", "--help"], ("whoosh.query", "whoosh.qparser", "numpy", "svar.search.library"))
     assert printed[0].startswith("Usage: svar search")
     assert printed[-1] == "[]"
