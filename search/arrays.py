@@ -9,7 +9,7 @@ def distinct(values: np.ndarray) -> np.ndarray:
     """The distinct values of a 1-d array, ascending: ``np.unique(values)``.
 
     Written out because numpy 2's ``unique`` looks for masked arrays on its first call and so imports
-    ``numpy.ma``, some 15 ms that every new process paid on its first search.
+    ``numpy.ma``, which every new process then loaded for its first search and never used.
     """
     ordered = np.sort(values, kind="stable")
     if len(ordered) < 2:

@@ -133,8 +133,8 @@ class SvarGroup(_TranslatedHelp, click.Group):
 
         The cyclic garbage collector is off while a command runs, unless it runs long (``_runs_long``).
         A command's imports (numpy, Whoosh, svar) and its one search make hundreds of thousands of
-        objects and next to no cycles; the collections they set off freed nothing and took 20-40 ms
-        of a cold `svar search`. What is freed by reference counting still is, at once."""
+        objects and next to no cycles: the collections they set off freed nothing and were a
+        noticeable part of a cold `svar search`. What reference counting frees is still freed at once."""
         language = i18n.language_from_environment(os.environ)
         collecting = gc.isenabled()
         gc.disable()

@@ -90,7 +90,7 @@ class Filters:
     def to_query(self) -> query.Query | None:
         """The Whoosh filter for these restrictions, or None when there are none."""
         # Here, not at the top: the command line reads this module's fields for its options, and
-        # `svar --help` should not wait for Whoosh's query classes (some 50 ms).
+        # `svar --help` should not wait for Whoosh's query classes to load.
         from whoosh import query
 
         parts: list[query.Query] = []

@@ -324,9 +324,9 @@ def _prune(q: query.Query) -> query.Query:
 
 def _flattened(node: query.Query) -> query.Query:
     """``node`` with the unweighted groups of its own kind among its children put in their place, as
-    ``normalize`` would put them. Whoosh's ``normalize`` copies every grandchild it moves (a deep
-    copy, to give it the group's weight even when that is 1): a third of a millisecond per search,
-    each word's fields being such a group under the query's OR."""
+    ``normalize`` would put them. Whoosh's ``normalize`` deep-copies every grandchild it moves, to
+    give it the group's weight even when that is 1; each word's fields are such a group under the
+    query's OR, so every search paid for copies it did not need."""
     if not isinstance(node, query.CompoundQuery):
         return node
     subs = node.subqueries
