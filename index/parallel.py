@@ -115,7 +115,7 @@ class ParallelWriter(TermwiseWriter):
         if self._buffer:
             self._send(self._buffer)
             self._buffer = []
-        for _ in self._tasks:
+        for _task in self._tasks:
             self._put(None)
         segments = self._collect()
         for task in self._tasks:
@@ -160,7 +160,7 @@ class ParallelWriter(TermwiseWriter):
         self._jobs = self._context.Queue(self.workers * 2)
         self._results = self._context.Queue()
         forked = self._context.get_start_method() == "fork"
-        for _ in range(self.workers):
+        for _number in range(self.workers):
             task = _Worker(self.storage, self.indexname, self._jobs, self._results,
                            parent=os.getpid(), close_fds=self._inherited_fds if forked else ())
             self._tasks.append(task)

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 
 from whoosh.columns import ColumnReader
 
-from .results import SORTS
 
 from .sources import SegmentSource
 

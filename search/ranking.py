@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from .collectors import SORTS, Columns, Matches, best_per_answer, count_within, ordered
+from .collectors import Columns, Matches, best_per_answer, count_within, ordered
 from .filters import Filters
 from .plan import NOTHING, Node
+from .results import SORTS
 from .sources import SegmentSource, segment_sources
 from .weights import Weight
 

@@ -14,7 +14,7 @@ import pytest
 
 from svar.index import store, writing
 from svar.index.loading import load_answer
-from svar.index.locking import HOLDER_FILE, WriteLock, current_holder
+from svar.index.locking import HOLDER_FILE, current_holder
 from svar.search import open_index
 from svar.search.cli import main
 from svar.search.library import rebuild_index, update_index

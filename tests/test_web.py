@@ -9,7 +9,6 @@ import sys
 import threading
 import urllib.request
 from html import unescape
-from pathlib import Path
 
 import pytest
 
