@@ -52,9 +52,11 @@ def match_spans(text: str, matches: Callable[[str, str], bool], parts: Collectio
     if not _analyzers:
         schema = shared_schema()
         _analyzers.update((name, schema[name].analyzer) for name in MARKING_FIELDS)
-    found: dict[tuple[int, int], str] = dict(_phrase_spans(text, phrases)) if phrases else {}
-    if nears:
-        found.update(_near_spans(text, nears))
+    found: dict[tuple[int, int], str] = {}
+    if phrases or nears:
+        tokens = _exact_tokens(text)
+        found.update(_phrase_spans(tokens, phrases))
+        found.update(_near_spans(tokens, nears))
     lowered = _aligned_lower(text) if prefixes is not None else None
     if lowered is None:
         # Index mode: the analyzers look up each distinct word's terms once per process, not per passage.
@@ -108,10 +110,15 @@ def _part_stems(word: str) -> frozenset[str]:
     return frozenset(stem(part) for part in all_parts(word))
 
 
-def _phrase_spans(text: str, phrases: Collection[tuple[str, ...]]) -> list[tuple[tuple[int, int], str]]:
-    """((start, end), the phrase's words) of each place where a phrase's words stand in a row, as the
-    exact field's tokens (lower-cased TOKEN_PATTERN matches): where the search matched it."""
-    tokens = [(m.start(), m.end(), m.group().lower()) for m in _TOKENS.finditer(text)]
+def _exact_tokens(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, word) of each token as the exact field holds it: TOKEN_PATTERN matches, lower-cased."""
+    return [(m.start(), m.end(), m.group().lower()) for m in _TOKENS.finditer(text)]
+
+
+def _phrase_spans(tokens: list[tuple[int, int, str]],
+                  phrases: Collection[tuple[str, ...]]) -> list[tuple[tuple[int, int], str]]:
+    """((start, end), the phrase's words) of each place where a phrase's words stand in a row among
+    a text's ``_exact_tokens``: where the search matched it."""
     words = [t[2] for t in tokens]
     found = []
     for phrase in phrases:
@@ -122,11 +129,12 @@ def _phrase_spans(text: str, phrases: Collection[tuple[str, ...]]) -> list[tuple
     return found
 
 
-def _near_spans(text: str, nears: Collection[tuple[tuple[str, ...], int]]) -> list[tuple[tuple[int, int], str]]:
+def _near_spans(tokens: list[tuple[int, int, str]],
+                nears: Collection[tuple[tuple[str, ...], int]]) -> list[tuple[tuple[int, int], str]]:
     """((start, end), the word) of each word of a group of near words that stands within the group's
-    distance of an occurrence of its first word that has all the others within it: where the search
-    matched them (the distance counted in tokens, as the exact field counts positions)."""
-    tokens = [(m.start(), m.end(), m.group().lower()) for m in _TOKENS.finditer(text)]
+    distance of an occurrence of its first word that has all the others within it, among a text's
+    ``_exact_tokens``: where the search matched them (the distance counted in tokens, as the exact
+    field counts positions)."""
     found: list[tuple[tuple[int, int], str]] = []
     for words, window in nears:
         at = [[i for i, token in enumerate(tokens) if near_form(token[2], word)] for word in words]
