@@ -385,15 +385,6 @@ class QueryPasses:
         }
 
 
-def worker_queries(engine_name: str, index_dir: Path, query_file: Path, repeat: int, cap: float | None = None) -> dict:
-    """QueryPasses: the warm-up, then ``repeat`` timed passes, in this process."""
-    passes = QueryPasses(engine_name, index_dir, query_file, cap)
-    passes.warm_up()
-    for _ in range(repeat):
-        passes.timed_pass()
-    return passes.result()
-
-
 def worker_query_passes(engine_name: str, index_dir: Path, query_file: Path, cap: float | None = None) -> dict:
     """QueryPasses a pass at a time, as the parent asks: after the warm-up this prints "ready", then
     runs a timed pass for each "pass" line on its input and prints "done" after it; at the end of
@@ -413,9 +404,8 @@ def worker_query_passes(engine_name: str, index_dir: Path, query_file: Path, cap
 
 def worker_main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="run.py _worker")
-    parser.add_argument("task", choices=["svar-build", "svar-add", "queries", "query-passes"])
+    parser.add_argument("task", choices=["svar-build", "svar-add", "query-passes"])
     parser.add_argument("args", nargs="+")
-    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--cap", type=float)
     parser.add_argument("--result", type=Path, required=True)
     a = parser.parse_args(argv)
@@ -423,10 +413,8 @@ def worker_main(argv: list[str]) -> int:
         out = worker_svar_build(Path(a.args[0]), Path(a.args[1]))
     elif a.task == "svar-add":
         out = worker_svar_add(Path(a.args[0]), [Path(p) for p in a.args[1:]])
-    elif a.task == "query-passes":
-        out = worker_query_passes(a.args[0], Path(a.args[1]), Path(a.args[2]), a.cap)
     else:
-        out = worker_queries(a.args[0], Path(a.args[1]), Path(a.args[2]), a.repeat, a.cap)
+        out = worker_query_passes(a.args[0], Path(a.args[1]), Path(a.args[2]), a.cap)
     out.update(_proc_io())
     a.result.write_text(json.dumps(out))
     return 0

@@ -129,13 +129,21 @@ def test_a_new_answer_adds_the_same_passages_to_both(tiny, tmp_path):
     assert _baseline_passages(tmp_path / "baseline") == after
 
 
+def _one_pass(engine_name: str, index_dir: Path, queries: Path, cap: float | None = None) -> dict:
+    """An engine's warm latencies in this process: the warm-up and one timed pass (QueryPasses)."""
+    passes = bench.QueryPasses(engine_name, index_dir, queries, cap)
+    passes.warm_up()
+    passes.timed_pass()
+    return passes.result()
+
+
 def test_the_query_worker_runs_every_query_on_both_engines(tiny, tmp_path):
     root, _, _ = tiny
     queries = tmp_path / "queries.txt"
     queries.write_text(
         "word | familjehem\npart | hem\nquestion | hur många besök får barn\nphrase | \"Rätt stöd i rätt tid\"\n"
         "filtered | barn | party=V year=2021\ntypo | diskriminring\n", encoding="utf-8")
-    results = {name: bench.worker_queries(name, root / name, queries, repeat=1) for name in ("svar", "baseline")}
+    results = {name: _one_pass(name, root / name, queries) for name in ("svar", "baseline")}
     assert results["svar"]["passages"] == results["baseline"]["passages"]
     for name, result in results.items():
         assert [q["kind"] for q in result["queries"]] == ["word", "part", "question", "phrase", "filtered", "typo"]
@@ -153,7 +161,7 @@ def test_the_engines_warm_passes_alternate_in_processes_of_their_own(tiny, tmp_p
     queries = tmp_path / "queries.txt"
     queries.write_text("word | familjehem\nphrase | \"Rätt stöd i rätt tid\"\nfiltered | barn | party=V year=2021\n",
                        encoding="utf-8")
-    alone = {name: bench.worker_queries(name, root / name, queries, repeat=1) for name in ("svar", "baseline")}
+    alone = {name: _one_pass(name, root / name, queries) for name in ("svar", "baseline")}
     together = bench.interleaved_passes({name: root / name for name in ("svar", "baseline")}, queries, repeat=2,
                                         cap=None)
     assert set(together) == {"svar", "baseline"}
@@ -253,7 +261,7 @@ def test_a_query_past_the_cap_is_stopped_and_counted_as_taking_it(tiny, tmp_path
         return original(self, q, snippets)
 
     monkeypatch.setattr(bench._BaselineEngine, "search", slow_when_filtered)
-    result = bench.worker_queries("baseline", root / "baseline", queries, repeat=1, cap=0.3)
+    result = _one_pass("baseline", root / "baseline", queries, cap=0.3)
     quick, stopped = result["queries"]
     assert (quick["capped"], quick["total"] > 0, quick["snippets"] < 0.3) == (False, True, True)
     assert (stopped["capped"], stopped["total"]) == (True, None)
